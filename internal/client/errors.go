@@ -1,0 +1,87 @@
+package client
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// APIError is an answer from the API that is not the document asked for:
+// an error envelope of either dialect, or a body that could not be read as
+// one. Details maps the keys the API named to its reason for each, so the
+// provider can point a diagnostic at the key.
+type APIError struct {
+	Method    string
+	Path      string
+	Status    int
+	Code      string // the API's error code; empty when the body had none
+	Message   string
+	RequestID string
+	Details   map[string]string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.Status)
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	for _, k := range e.DetailKeys() {
+		fmt.Fprintf(&b, "; %s: %s", k, e.Details[k])
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (request id %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// DetailKeys returns the keys named in Details, sorted.
+func (e *APIError) DetailKeys() []string {
+	keys := make([]string, 0, len(e.Details))
+	for k := range e.Details {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Error codes the provider treats specially. The v1 API sends these; the
+// vastai dialect's errors are mapped onto the nearest one by status.
+const (
+	CodeUnauthorized = "UNAUTHORIZED"
+	CodeUserRequired = "USER_REQUIRED"
+	CodeUnknownKey   = "UNKNOWN_NOTIFICATION_KEY"
+	CodeImmutableKey = "IMMUTABLE_NOTIFICATION_KEY"
+	CodeInvalidValue = "INVALID_NOTIFICATION_VALUE"
+	CodeRateLimited  = "RATE_LIMITED"
+)
+
+// Unauthorized reports whether the token was refused.
+func (e *APIError) Unauthorized() bool { return e.Status == http.StatusUnauthorized }
+
+// badResponse describes a body that is neither the document nor an error
+// envelope: HTML from a proxy, truncated JSON, a document of the wrong shape.
+func badResponse(method, path string, status int, requestID, problem string, body []byte) *APIError {
+	return &APIError{
+		Method: method, Path: path, Status: status, RequestID: requestID,
+		Message: fmt.Sprintf("unexpected response from the API (%s): %s", problem, snippet(body)),
+	}
+}
+
+// snippet shows the start of a body on one line, so an HTML error page or a
+// truncated document can be recognised without flooding the diagnostic.
+func snippet(body []byte) string {
+	const limit = 120
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if s == "" {
+		return "(empty body)"
+	}
+	if len(s) > limit {
+		s = s[:limit] + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,213 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// maxBody bounds how much of a response is read: a 10,000-key document is
+// well under a megabyte, and a runaway body must not exhaust memory.
+const maxBody = 16 << 20
+
+// transport sends one JSON request with retries, logging and the headers
+// both dialects share. It returns whatever response the server gave last;
+// the dialect decides what the body means.
+type transport struct {
+	http      *retryablehttp.Client
+	token     string
+	userAgent string
+}
+
+func newTransport(cfg Config) *transport {
+	rc := retryablehttp.NewClient()
+	rc.Logger = nil // requests are logged through tflog by loggingTransport
+	rc.RetryMax = cfg.MaxRetries
+	rc.RetryWaitMin = orDefault(cfg.RetryWaitMin, DefaultRetryWaitMin)
+	rc.RetryWaitMax = orDefault(cfg.RetryWaitMax, DefaultRetryWaitMax)
+	rc.CheckRetry = retryPolicy
+	rc.Backoff = backoff
+	// Hand the last response back instead of an opaque "giving up" error,
+	// so a 429 or 503 that outlasted the retries still reads as the API's
+	// own error with its code and request id.
+	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	rc.HTTPClient = &http.Client{
+		Timeout:       orDefault(cfg.Timeout, DefaultTimeout),
+		Transport:     &loggingTransport{base: cleanhttp.DefaultPooledTransport(), token: cfg.Token},
+		CheckRedirect: sameHostRedirects,
+	}
+	return &transport{http: rc, token: cfg.Token, userAgent: cfg.UserAgent}
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// response is what came back from the last attempt.
+type response struct {
+	status    int
+	requestID string
+	body      []byte
+}
+
+// send makes one logical request. body, when not nil, is encoded as JSON.
+// PATCH and PUT bodies here are idempotent, so a write whose response was
+// lost is safe to send again.
+func (t *transport) send(ctx context.Context, method, url string, body any) (*response, error) {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return nil, fmt.Errorf("encoding request: %w", err)
+		}
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, url, payload)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+t.token)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if t.userAgent != "" {
+		req.Header.Set("User-Agent", t.userAgent)
+	}
+	resp, err := t.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("reading response: %w", err)
+	}
+	return &response{status: resp.StatusCode, requestID: resp.Header.Get("X-Request-Id"), body: data}, nil
+}
+
+// retryPolicy retries what is transient: connection errors and timeouts,
+// 429, and the gateway statuses 502, 503 and 504. Every other status, 500
+// included, is an answer; retrying a 4xx would only repeat it.
+func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		// The library's policy knows which transport errors are permanent
+		// (bad scheme, TLS verification, too many redirects).
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true, nil
+	}
+	return false, nil
+}
+
+// backoff waits as long as the server asked with Retry-After, capped at
+// max, and otherwise doubles from min up to max with jitter, so that many
+// CI jobs hitting the same outage do not retry in lockstep.
+func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(d, hi)
+		}
+	}
+	wait := hi
+	if attempt < 30 {
+		wait = min(lo<<attempt, hi)
+	}
+	// Equal jitter: half fixed, half random, so the wait still grows.
+	half := wait / 2
+	return half + rand.N(half+1)
+}
+
+// parseRetryAfter reads Retry-After in either of its forms: delay seconds
+// or an HTTP date. A date in the past means "now".
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	when, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(when.Sub(now), 0), true
+}
+
+// errCrossHostRedirect stops a redirect to another host: the bearer token
+// is for the configured endpoint only.
+var errCrossHostRedirect = errors.New("refusing to follow a redirect to another host; set endpoint to the API's own address")
+
+func sameHostRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	if req.URL.Host != via[0].URL.Host || req.URL.Scheme != via[0].URL.Scheme {
+		return errCrossHostRedirect
+	}
+	return nil
+}
+
+// loggingTransport logs every attempt through terraform-plugin-log. The
+// Authorization header is logged only through a mask, and the token is
+// masked wherever else it might appear.
+type loggingTransport struct {
+	base  http.RoundTripper
+	token string
+}
+
+func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := tflog.MaskFieldValuesWithFieldKeys(req.Context(), "authorization")
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, t.token)
+	ctx = tflog.MaskMessageStrings(ctx, t.token)
+	fields := map[string]any{
+		"method":        req.Method,
+		"path":          req.URL.Path,
+		"authorization": req.Header.Get("Authorization"),
+	}
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	fields["duration_ms"] = time.Since(start).Milliseconds()
+	if err != nil {
+		fields["error"] = err.Error()
+		tflog.Warn(ctx, "notification API request failed", fields)
+		return nil, err
+	}
+	fields["status"] = resp.StatusCode
+	fields["request_id"] = resp.Header.Get("X-Request-Id")
+	tflog.Debug(ctx, "notification API request", fields)
+	return resp, nil
+}
+
+// decodeJSON decodes a body into v, reporting truncated or non-JSON bodies.
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return errors.New("the body is empty or truncated")
+		}
+		return fmt.Errorf("the body is not JSON: %v", err)
+	}
+	return nil
+}

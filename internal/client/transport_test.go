@@ -1,0 +1,77 @@
+package client
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{"0", 0, true},
+		{"7", 7 * time.Second, true},
+		{"-1", 0, false},
+		{"soon", 0, false},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{"Tuesday, 24-Nov-26 12:00:30 GMT", 30 * time.Second, true}, // RFC 850, still allowed by HTTP
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+	}
+	for _, tt := range tests {
+		got, ok := parseRetryAfter(tt.v, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseRetryAfter(%q) = %v,%v want %v,%v", tt.v, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	withRA := func(v string) *http.Response {
+		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {v}}}
+	}
+	if got := backoff(time.Second, time.Minute, 0, withRA("12")); got != 12*time.Second {
+		t.Errorf("Retry-After 12 gave %v", got)
+	}
+	if got := backoff(time.Second, 5*time.Second, 0, withRA("120")); got != 5*time.Second {
+		t.Errorf("Retry-After is not capped: %v", got)
+	}
+	date := time.Now().Add(20 * time.Second).UTC().Format(http.TimeFormat)
+	if got := backoff(time.Second, time.Minute, 0, withRA(date)); got < 18*time.Second || got > 20*time.Second {
+		t.Errorf("Retry-After date gave %v", got)
+	}
+	for attempt, ceiling := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second} {
+		for range 50 {
+			got := backoff(time.Second, 8*time.Second, attempt, nil)
+			if got < ceiling/2 || got > ceiling {
+				t.Fatalf("attempt %d: %v outside [%v, %v]", attempt, got, ceiling/2, ceiling)
+			}
+		}
+	}
+	if got := backoff(time.Second, 8*time.Second, 1000, nil); got < 4*time.Second || got > 8*time.Second {
+		t.Errorf("huge attempt overflowed: %v", got)
+	}
+}
+
+func TestParseEndpoint(t *testing.T) {
+	tests := map[string]string{
+		"https://api.example.com":       "https://api.example.com",
+		"https://api.example.com/":      "https://api.example.com",
+		"http://127.0.0.1:8080/prefix/": "http://127.0.0.1:8080/prefix",
+		"api.example.com":               "",
+		"ftp://api.example.com":         "",
+		"https://":                      "",
+		"https://a.com/?x=1":            "",
+		"::nonsense":                    "",
+	}
+	for in, want := range tests {
+		got, err := ParseEndpoint(in)
+		if (err == nil) != (want != "") || got != want {
+			t.Errorf("ParseEndpoint(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// vastClient speaks Vast.ai's full-PUT dialect: a PUT replaces the whole
+// document and absent keys fall back to their defaults, so every write is
+// the current document with the changes overlaid.
+type vastClient struct {
+	t      *transport
+	base   string
+	userID int64
+}
+
+func (c *vastClient) Dialect() prefs.Dialect { return prefs.VastAI }
+func (c *vastClient) ID() string             { return fmt.Sprint(c.userID) }
+
+func (c *vastClient) path() string {
+	return fmt.Sprintf("/api/v0/users/%d/notification-prefs/", c.userID)
+}
+
+func (c *vastClient) Read(ctx context.Context) (prefs.Document, error) {
+	return c.do(ctx, http.MethodGet, nil, nil)
+}
+
+func (c *vastClient) Apply(ctx context.Context, changes, current prefs.Document) (prefs.Document, error) {
+	if current == nil {
+		var err error
+		if current, err = c.Read(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(changes) == 0 {
+		return current, nil
+	}
+	body := map[string]any{"notification_preferences": current.Overlay(changes).Nest()}
+	return c.do(ctx, http.MethodPut, body, changes)
+}
+
+type vastEnvelope struct {
+	Success     *bool           `json:"success"`
+	Preferences json.RawMessage `json:"notification_preferences"`
+	Error       string          `json:"error"`
+	Msg         string          `json:"msg"`
+}
+
+func (c *vastClient) do(ctx context.Context, method string, body any, changes prefs.Document) (prefs.Document, error) {
+	resp, err := c.t.send(ctx, method, c.base+c.path(), body)
+	if err != nil {
+		return nil, err
+	}
+	return decodeVast(method, c.path(), resp, changes)
+}
+
+// decodeVast turns a vastai response into the resolved document or an
+// *APIError. Vast.ai's errors carry no per-key details, only a message;
+// the changed keys that message names become the details, so a diagnostic
+// can still point at the key.
+func decodeVast(method, path string, resp *response, changes prefs.Document) (prefs.Document, error) {
+	var env vastEnvelope
+	if err := decodeJSON(resp.body, &env); err != nil {
+		return nil, badResponse(method, path, resp.status, resp.requestID, err.Error(), resp.body)
+	}
+	ok := resp.status >= 200 && resp.status < 300
+	if !ok || env.Success == nil || !*env.Success {
+		if env.Error == "" && env.Msg == "" {
+			problem := "no error in the body"
+			if ok {
+				problem = `"success" is not true`
+			}
+			return nil, badResponse(method, path, resp.status, resp.requestID, problem, resp.body)
+		}
+		e := &APIError{
+			Method: method, Path: path, Status: resp.status,
+			Code: env.Error, Message: env.Msg, RequestID: resp.requestID,
+		}
+		for key := range changes {
+			if mentions(env.Msg, key) {
+				if e.Details == nil {
+					e.Details = make(map[string]string)
+				}
+				e.Details[key] = env.Msg
+			}
+		}
+		return nil, e
+	}
+	return flattenData(prefs.VastAI, method, path, resp, env.Preferences)
+}
+
+// mentions reports whether msg names key as a whole word, so that
+// "a.b.c" is not found inside "a.b.cd".
+func mentions(msg, key string) bool {
+	for i := 0; ; {
+		j := strings.Index(msg[i:], key)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(key)
+		if (start == 0 || !keyByte(msg[start-1])) && wordEnds(msg, end) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+// wordEnds reports whether a key ends at msg[end]: at the end of msg, before
+// a character no key has, or before a full stop that ends the sentence.
+func wordEnds(msg string, end int) bool {
+	switch {
+	case end == len(msg):
+		return true
+	case msg[end] == '.':
+		return end+1 == len(msg) || !keyByte(msg[end+1])
+	}
+	return !keyByte(msg[end])
+}
+
+func keyByte(b byte) bool {
+	return b == '_' || b == '.' || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')
+}

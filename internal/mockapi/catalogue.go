@@ -1,0 +1,145 @@
+package mockapi
+
+import (
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// The v1 seed's example document, with its defaults. email.security_alerts
+// exists but is immutable and never part of the resolved document.
+var (
+	v1Defaults = prefs.Document{
+		"email.product_updates":     true,
+		"email.delivery_alerts":     true,
+		"email.billing_receipts":    true,
+		"email.weekly_usage_digest": false,
+	}
+	v1Immutable = []string{"email.security_alerts"}
+)
+
+// InAppChannel is the channel the v1 seed says has not shipped yet; tests
+// ship it at run time with Ship to prove the provider needs no release.
+var InAppChannel = prefs.Document{
+	"in_app.product_updates": true,
+	"in_app.delivery_alerts": true,
+}
+
+// The vastai seed only shows client.low_credit.{email,webhooks}; the rest is
+// a plausible catalogue in the same shape. client.billing_failed.email is
+// mandatory (SPEC §3.2): it may be sent as true but never as false.
+var vastDefaults = prefs.Document{
+	"client.low_credit.email":          true,
+	"client.low_credit.webhooks":       false,
+	"client.billing_failed.email":      true,
+	"client.billing_failed.webhooks":   false,
+	"client.instance_stopped.email":    true,
+	"client.instance_stopped.webhooks": false,
+	"host.machine_offline.email":       true,
+	"host.machine_offline.webhooks":    false,
+	"host.payout_sent.email":           false,
+	"host.payout_sent.webhooks":        false,
+}
+
+const vastMandatory = "client.billing_failed.email"
+
+// catalogue is the set of keys a dialect's server knows, with defaults.
+type catalogue struct {
+	dialect   prefs.Dialect
+	defaults  prefs.Document
+	immutable map[string]bool
+	prefixes  map[string]bool // every proper prefix of a known key: "email", "client.low_credit"
+}
+
+func newCatalogue(d prefs.Dialect, defaults prefs.Document, immutable []string) *catalogue {
+	c := &catalogue{dialect: d, defaults: prefs.Document{}, immutable: map[string]bool{}, prefixes: map[string]bool{}}
+	for _, k := range immutable {
+		c.immutable[k] = true
+		c.addPrefixes(k)
+	}
+	c.add(defaults)
+	return c
+}
+
+func (c *catalogue) add(defaults prefs.Document) {
+	for k, v := range defaults {
+		c.defaults[k] = v
+		c.addPrefixes(k)
+	}
+}
+
+func (c *catalogue) addPrefixes(key string) {
+	for i := range len(key) {
+		if key[i] == '.' {
+			c.prefixes[key[:i]] = true
+		}
+	}
+}
+
+// resolve is the document a user sees: defaults with their stored values.
+func (c *catalogue) resolve(stored prefs.Document) prefs.Document {
+	doc := c.defaults.Clone()
+	for k, v := range stored {
+		if _, ok := doc[k]; ok {
+			doc[k] = v
+		}
+	}
+	return doc
+}
+
+// Ship adds keys to a dialect's catalogue at run time, as a server does when
+// a channel or toggle launches (the v1 seed's in_app example).
+func (s *Server) Ship(d prefs.Dialect, defaults prefs.Document) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.catalogueOf(d).add(defaults)
+}
+
+// Withdraw removes keys from a dialect's catalogue, as when a toggle is retired.
+func (s *Server) Withdraw(d prefs.Dialect, keys ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.catalogueOf(d)
+	for _, k := range keys {
+		delete(c.defaults, k)
+	}
+}
+
+func (s *Server) catalogueOf(d prefs.Dialect) *catalogue {
+	if d == prefs.VastAI {
+		return s.vast
+	}
+	return s.v1
+}
+
+// Document returns the resolved document of the dialect's demo user.
+func (s *Server) Document(d prefs.Dialect) prefs.Document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d == prefs.VastAI {
+		return s.vast.resolve(s.vastStored[DemoVastUser])
+	}
+	return s.v1.resolve(s.v1Stored[demoV1User])
+}
+
+// Set changes the demo user's values out of band, as another client of the
+// API would: this is how tests make drift.
+func (s *Server) Set(d prefs.Dialect, values prefs.Document) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	stored := s.storedOf(d)
+	for k, v := range values {
+		stored[k] = v
+	}
+}
+
+func (s *Server) storedOf(d prefs.Dialect) prefs.Document {
+	if d == prefs.VastAI {
+		if s.vastStored[DemoVastUser] == nil {
+			s.vastStored[DemoVastUser] = prefs.Document{}
+		}
+		return s.vastStored[DemoVastUser]
+	}
+	if s.v1Stored[demoV1User] == nil {
+		s.v1Stored[demoV1User] = prefs.Document{}
+	}
+	return s.v1Stored[demoV1User]
+}

@@ -1,0 +1,154 @@
+// Package mockapi serves both notification preferences APIs from memory:
+// the v1 partial-PATCH API and Vast.ai's full-PUT API, as their documents
+// describe them. Tests run it in-process with httptest; `make mock` runs it
+// on its own so a person can try the provider against it.
+package mockapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// Demo credentials, served by New and printed by `make mock`.
+const (
+	DemoSessionToken = "demo-session-token" // v1 user session
+	DemoAPIKey       = "demo-api-key"       // v1 API-key principal: 403 USER_REQUIRED
+	DemoVastKey      = "demo-vast-key"      // vastai key for DemoVastUser
+	DemoVastUser     = 4242
+	demoV1User       = "demo"
+)
+
+// Server is the mock API. Its methods are safe for concurrent use.
+type Server struct {
+	mu sync.Mutex
+
+	sessions map[string]string // v1 session token → user
+	apiKeys  map[string]bool   // v1 API keys (refused with USER_REQUIRED)
+	vastKeys map[string]int64  // vastai key → user id
+
+	v1   *catalogue
+	vast *catalogue
+	// Stored values per user: what users set explicitly. The resolved
+	// document is the catalogue's defaults with these on top.
+	v1Stored   map[string]prefs.Document
+	vastStored map[int64]prefs.Document
+
+	faults  []*Fault
+	journal []Entry
+	seq     int
+	rng     *rand.Rand
+}
+
+// New returns a mock with the seeds' catalogues and the demo principals.
+func New() *Server {
+	s := &Server{
+		sessions:   map[string]string{},
+		apiKeys:    map[string]bool{},
+		vastKeys:   map[string]int64{},
+		v1:         newCatalogue(prefs.V1, v1Defaults, v1Immutable),
+		vast:       newCatalogue(prefs.VastAI, vastDefaults, nil),
+		v1Stored:   map[string]prefs.Document{},
+		vastStored: map[int64]prefs.Document{},
+		rng:        rand.New(rand.NewPCG(1, 2)),
+	}
+	s.AddSession(DemoSessionToken, demoV1User)
+	s.AddAPIKey(DemoAPIKey)
+	s.AddVastKey(DemoVastKey, DemoVastUser)
+	return s
+}
+
+// AddSession lets token act as the v1 user.
+func (s *Server) AddSession(token, user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions[token] = user
+}
+
+// AddAPIKey adds a v1 API-key principal, which this endpoint refuses.
+func (s *Server) AddAPIKey(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apiKeys[token] = true
+}
+
+// AddVastKey lets token act as the vastai user.
+func (s *Server) AddVastKey(token string, userID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.vastKeys[token] = userID
+}
+
+// ServeHTTP routes to the dialect, after faults, and journals the request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &recorder{ResponseWriter: w}
+	body, entry := s.begin(r)
+	rec.Header().Set("X-Request-Id", entry.RequestID)
+	defer func() { s.finish(entry, rec.status) }()
+
+	if f := s.pickFault(r.Method); f != nil {
+		entry.Fault = f.String()
+		if f.intercept(rec, r, s, entry.RequestID) {
+			return
+		}
+		if f.DropAfterApply {
+			s.route(&discard{header: http.Header{}}, r, body, entry.RequestID)
+			rec.status = statusDropped
+			drop(w)
+			return
+		}
+	}
+	s.route(rec, r, body, entry.RequestID)
+}
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte, requestID string) {
+	switch {
+	case r.URL.Path == "/v1/me/notifications":
+		s.serveV1(w, r, body, requestID)
+	case strings.HasPrefix(r.URL.Path, vastPrefix):
+		s.serveVast(w, r, body)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// bearer returns the token of an "Authorization: Bearer" header.
+func bearer(r *http.Request) string {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decodeObject reads a JSON object body; an empty body is the empty object.
+func decodeObject(body []byte) (map[string]any, error) {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return map[string]any{}, nil
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return nil, fmt.Errorf("the body must be a JSON object: %v", err)
+	}
+	if obj == nil {
+		return nil, fmt.Errorf("the body must be a JSON object, not null")
+	}
+	return obj, nil
+}
+
+func parseUserID(s string) (int64, bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}

@@ -1,0 +1,115 @@
+package prefs
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Document is a preferences document flattened to dotted keys. The APIs nest
+// booleans under objects; a flat map is what Terraform's map(bool) holds, so
+// every comparison happens on this form.
+type Document map[string]bool
+
+// Flatten turns a decoded JSON document of the dialect's shape into a flat
+// Document. Anything other than objects down to the dialect's depth and
+// booleans at the leaves is an error naming the offending path, because a
+// server answering with another shape must never be read as "no keys".
+func (d Dialect) Flatten(nested map[string]any) (Document, error) {
+	doc := make(Document)
+	if err := flattenInto(doc, nested, "", d.Depth()); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+func flattenInto(doc Document, node map[string]any, prefix string, depth int) error {
+	for name, value := range node {
+		key := name
+		if prefix != "" {
+			key = prefix + "." + name
+		}
+		if depth == 1 {
+			b, ok := value.(bool)
+			if !ok {
+				return fmt.Errorf("document has %s at %q where a boolean was expected", describe(value), key)
+			}
+			doc[key] = b
+			continue
+		}
+		child, ok := value.(map[string]any)
+		if !ok {
+			return fmt.Errorf("document has %s at %q where an object was expected", describe(value), key)
+		}
+		if err := flattenInto(doc, child, key, depth-1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func describe(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
+// Nest is the inverse of Flatten: it builds the JSON object an API expects.
+// Keys are split on dots; callers pass keys that ParseKey accepted.
+func (doc Document) Nest() map[string]any {
+	root := make(map[string]any)
+	for key, value := range doc {
+		segments := strings.Split(key, ".")
+		node := root
+		for _, seg := range segments[:len(segments)-1] {
+			child, ok := node[seg].(map[string]any)
+			if !ok {
+				child = make(map[string]any)
+				node[seg] = child
+			}
+			node = child
+		}
+		node[segments[len(segments)-1]] = value
+	}
+	return root
+}
+
+// Keys returns the document's keys in order, for stable output.
+func (doc Document) Keys() []string {
+	keys := make([]string, 0, len(doc))
+	for k := range doc {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Clone returns an independent copy.
+func (doc Document) Clone() Document {
+	out := make(Document, len(doc))
+	for k, v := range doc {
+		out[k] = v
+	}
+	return out
+}
+
+// Overlay returns a copy of doc with changes applied on top.
+func (doc Document) Overlay(changes Document) Document {
+	out := doc.Clone()
+	for k, v := range changes {
+		out[k] = v
+	}
+	return out
+}
