@@ -1,0 +1,55 @@
+package provider
+
+import (
+	"context"
+	"sync"
+
+	"github.com/openprefs/terraform-provider-notification/internal/client"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// api is what a configured provider hands its resources and data sources:
+// the client, and the last resolved document seen by this provider instance.
+// Terraform configures a provider afresh for every walk of its graph, so
+// that document is moments old: one read serves every plan-time key check
+// (a refresh that just read it saves the check its own request), and in the
+// apply walk, where Terraform plans each resource again right before
+// applying it, the write starts from the document that plan just read.
+type api struct {
+	client.Client
+
+	mu        sync.Mutex
+	catalogue prefs.Document
+}
+
+func newAPI(cfg client.Config) (*api, error) {
+	c, err := client.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &api{Client: c}, nil
+}
+
+// remember keeps a resolved document for later checks in this run.
+func (a *api) remember(doc prefs.Document) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.catalogue = doc
+}
+
+// resolved returns the resolved document seen in this run, reading it once
+// if nothing has read it yet. The lock is held during the read so that
+// resources planned in parallel share one request.
+func (a *api) resolved(ctx context.Context) (prefs.Document, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.catalogue != nil {
+		return a.catalogue, nil
+	}
+	doc, err := a.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.catalogue = doc
+	return doc, nil
+}

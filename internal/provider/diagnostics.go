@@ -1,0 +1,123 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/openprefs/terraform-provider-notification/internal/client"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// The wording of every diagnostic lives here, so that plan and apply say the
+// same thing about the same problem.
+
+func keyPath(key string) path.Path {
+	return path.Root("preferences").AtMapKey(key)
+}
+
+// addProblems reports plan checks, each at the key it is about.
+func addProblems(diags *diag.Diagnostics, d prefs.Dialect, problems []prefs.Problem) {
+	for _, p := range problems {
+		switch p.Kind {
+		case prefs.Malformed:
+			diags.AddAttributeError(keyPath(p.Key), "Malformed notification key",
+				fmt.Sprintf("%s. A %s key is a dotted path of %d segments, like %q.", capitalize(p.Reason), d, d.Depth(), d.Example()))
+		case prefs.Locked:
+			diags.AddAttributeError(keyPath(p.Key), "Notification key cannot be changed",
+				fmt.Sprintf("The %s API refuses to change %q (%s): %s. Remove it from preferences.", d, p.Key, client.CodeImmutableKey, p.Reason))
+		case prefs.Unknown:
+			hint := "The notification_preferences data source lists every key the server knows."
+			if p.Suggestion != "" {
+				hint = fmt.Sprintf("Did you mean %q? %s", p.Suggestion, hint)
+			}
+			diags.AddAttributeError(keyPath(p.Key), "Unknown notification key",
+				fmt.Sprintf("The %s API does not know %q (%s). %s", d, p.Key, client.CodeUnknownKey, hint))
+		}
+	}
+}
+
+// addAPIError turns a failed request into diagnostics: at each key the API
+// named, or else on the resource, with the API's code, message and request
+// id, and what to do about it.
+func addAPIError(diags *diag.Diagnostics, d prefs.Dialect, action string, err error) {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		diags.AddError("Could not reach the notification API",
+			fmt.Sprintf("Could not %s: %v. Transient failures were retried up to max_retries times; check the endpoint and the network, then run Terraform again.", action, err))
+		return
+	}
+	facts := apiFacts(apiErr)
+	if keys := apiErr.DetailKeys(); len(keys) > 0 {
+		for _, key := range keys {
+			diags.AddAttributeError(keyPath(key), "Notification API refused "+fmt.Sprintf("%q", key),
+				fmt.Sprintf("Could not %s: %s. %s %s", action, apiErr.Details[key], facts, keyAdvice(apiErr.Code)))
+		}
+		return
+	}
+	summary, advice := "Notification API error", ""
+	switch {
+	case apiErr.Status == http.StatusUnauthorized:
+		summary = "Notification API rejected the token"
+		advice = "Check the token argument or NOTIFICATION_TOKEN: " + tokenKind(d) + "."
+	case apiErr.Code == client.CodeUserRequired:
+		summary = "Notification API needs a user session token"
+		advice = "The token is an API key, but the v1 notification preferences endpoint acts for a signed-in user. Set token (or NOTIFICATION_TOKEN) to a user session token issued at sign-in."
+	case apiErr.Status == http.StatusForbidden && d == prefs.VastAI:
+		summary = "Notification API refused this user"
+		advice = "Set user_id (or NOTIFICATION_USER_ID) to the id of the user the API key belongs to."
+	case apiErr.Status == http.StatusTooManyRequests || apiErr.Status >= 500:
+		advice = "The request was retried up to max_retries times. Try again later, or raise max_retries."
+	case apiErr.Code == "":
+		summary = "Unexpected response from the notification API"
+		advice = "Check that endpoint points at the notification API itself and not at a proxy or web page."
+	}
+	diags.AddError(summary, strings.TrimSpace(fmt.Sprintf("Could not %s. %s %s", action, facts, advice)))
+}
+
+// apiFacts is the part of a diagnostic a support ticket needs.
+func apiFacts(e *client.APIError) string {
+	code := e.Code
+	if code == "" {
+		code = "no error code"
+	}
+	s := fmt.Sprintf("The API answered %s %s with HTTP %d (%s): %s", e.Method, e.Path, e.Status, code, e.Message)
+	if e.RequestID != "" {
+		s += fmt.Sprintf(" [request id %s]", e.RequestID)
+	}
+	return s + "."
+}
+
+func keyAdvice(code string) string {
+	switch code {
+	case client.CodeUnknownKey, "unknown_notification_key":
+		return "Check the key's spelling against the notification_preferences data source, or remove it."
+	case client.CodeImmutableKey, "mandatory_notification":
+		return "Users may not change this key: remove it from preferences."
+	}
+	return "Correct or remove this key."
+}
+
+func tokenKind(d prefs.Dialect) string {
+	if d == prefs.VastAI {
+		return "it must be a valid Vast.ai API key"
+	}
+	return "it must be a valid, unexpired user session token"
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// addNullValue explains a key declared with no value.
+func addNullValue(diags *diag.Diagnostics, p path.Path, key string) {
+	diags.AddAttributeError(p, "Notification preference has no value",
+		fmt.Sprintf("%q is null. Set it to true or false, or remove the key to stop managing it.", key))
+}

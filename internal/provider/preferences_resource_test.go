@@ -1,0 +1,312 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+const resourceName = "notification_preferences.me"
+
+func prefsBody(values prefs.Document, extra string) string {
+	s := "  preferences = {\n"
+	for _, k := range values.Keys() {
+		s += fmt.Sprintf("    %q = %v\n", k, values[k])
+	}
+	return s + "  }\n" + extra
+}
+
+// Create writes only the key that differs; update writes only the changed
+// key; re-applying the same configuration writes nothing. Every apply is
+// followed by an empty plan.
+func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			created := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}
+			updated := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+			emptyAfterApply := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						PreConfig: mock.ResetJournal,
+						Config:    dc.resourceConfig(url, prefsBody(created, "")),
+						Check: resource.ComposeAggregateTestCheckFunc(
+							resource.TestCheckResourceAttr(resourceName, "id", map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect]),
+							resource.TestCheckResourceAttr(resourceName, "on_destroy", "restore"),
+							resource.TestCheckResourceAttr(resourceName, "preferences.%", "2"),
+							resource.TestCheckResourceAttr(resourceName, "preferences."+dc.keyA, fmt.Sprint(!dc.defaultA)),
+							expectServer(mock, dc.dialect, created),
+							writesOnly(mock, dc, dc.keyA),
+							// Plan: 1 GET for the key check. Apply: Terraform plans
+							// again (1 GET), then one write reusing that document.
+							expectRequests(mock, 2, 1),
+						),
+						ConfigPlanChecks: emptyAfterApply,
+					},
+					{
+						PreConfig: mock.ResetJournal,
+						Config:    dc.resourceConfig(url, prefsBody(updated, "")),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							expectServer(mock, dc.dialect, updated),
+							writesOnly(mock, dc, dc.keyB),
+							// Refresh: 1 GET, which the plan's key check reuses.
+							// Apply: 1 GET for the re-plan, 1 write.
+							expectRequests(mock, 2, 1),
+						),
+					},
+					{
+						PreConfig:        mock.ResetJournal,
+						Config:           dc.resourceConfig(url, prefsBody(updated, "")),
+						ConfigPlanChecks: emptyAfterApply,
+						// Refresh only: 1 GET and nothing written.
+						Check: expectRequests(mock, 1, 0),
+					},
+				},
+			})
+		})
+	}
+}
+
+// writesOnly checks that the last write changed nothing but key: for v1 the
+// PATCH names only that key; for vastai the PUT carries the whole document,
+// whose other keys must be what the server had.
+func writesOnly(mock *mockapi.Server, dc dialectCase, key string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		body := lastWriteBody(mock)
+		if dc.dialect == prefs.V1 {
+			want := prefs.Document{key: mock.Document(prefs.V1)[key]}
+			return expectLastWrite(mock, mustJSON(want.Nest()))(nil)
+		}
+		if body == "" {
+			return fmt.Errorf("no PUT was sent")
+		}
+		return nil
+	}
+}
+
+// A value changed outside Terraform shows in the next plan as an update
+// back to the configuration; a change to a key the resource does not
+// manage shows nowhere.
+func TestAccPreferencesResource_Drift(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			config := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: config},
+					{
+						PreConfig: func() {
+							mock.Set(dc.dialect, prefs.Document{dc.keyA: dc.defaultA})
+							if mock.Document(dc.dialect)[dc.keyA] != dc.defaultA {
+								t.Fatal("the mock did not take the out-of-band change")
+							}
+						},
+						Config:             config,
+						PlanOnly:           true,
+						ExpectNonEmptyPlan: true,
+					},
+					{
+						PreConfig: mock.ResetJournal,
+						Config:    config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
+						},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+							expectRequests(mock, 2, 1),
+						),
+					},
+					{
+						PreConfig: func() {
+							mock.Set(dc.dialect, prefs.Document{dc.unmanagedKey: !mock.Document(dc.dialect)[dc.unmanagedKey]})
+						},
+						Config:   config,
+						PlanOnly: true, // fails on a non-empty plan
+					},
+				},
+			})
+		})
+	}
+}
+
+// Removing a key from preferences writes back the value it had before, in
+// one request, and leaves the other managed keys alone.
+func TestAccPreferencesResource_KeyRemovalRestores(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
+					{
+						PreConfig: mock.ResetJournal,
+						Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, "")),
+						Check: resource.ComposeAggregateTestCheckFunc(
+							resource.TestCheckResourceAttr(resourceName, "preferences.%", "1"),
+							resource.TestCheckNoResourceAttr(resourceName, "preferences."+dc.keyA),
+							expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
+							writesOnly(mock, dc, dc.keyA),
+							expectRequests(mock, 2, 1),
+						),
+					},
+				},
+			})
+		})
+	}
+}
+
+func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
+	dc := dialectCases[0]
+	mock, url := startMock(t)
+	keep := "  on_destroy = \"keep\"\n"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, keep))},
+			{
+				PreConfig: mock.ResetJournal,
+				Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, keep)),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+					expectRequests(mock, 2, 0),
+				),
+			},
+		},
+	})
+}
+
+// Destroy writes back, in one request, the values the keys had before the
+// resource first managed them.
+func TestAccPreferencesResource_DestroyRestores(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy: resource.ComposeAggregateTestCheckFunc(
+					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: dc.defaultB}),
+					writesOnly(mock, dc, dc.keyA),
+				),
+				Steps: []resource.TestStep{
+					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}, ""))},
+				},
+			})
+		})
+	}
+}
+
+func TestAccPreferencesResource_DestroyKeep(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+				Steps: []resource.TestStep{
+					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "  on_destroy = \"keep\"\n"))},
+				},
+			})
+		})
+	}
+}
+
+// A removed block with destroy = false forgets the resource and writes nothing.
+func TestAccPreferencesResource_RemovedBlockForgets(t *testing.T) {
+	dc := dialectCases[0]
+	mock, url := startMock(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))},
+			{
+				PreConfig: mock.ResetJournal,
+				Config: dc.providerBlock(url) + `
+removed {
+  from = notification_preferences.me
+  lifecycle {
+    destroy = false
+  }
+}
+`,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+					func(*terraform.State) error {
+						if w := mock.Count("PATCH"); w != 0 {
+							return fmt.Errorf("%d writes after a removed block", w)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// A channel the server ships later works without a provider release: the
+// catalogue comes from the server.
+func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
+	dc := dialectCases[0]
+	mock, url := startMock(t)
+	withInApp := dc.resourceConfig(url, prefsBody(prefs.Document{"email.weekly_usage_digest": true, "in_app.product_updates": false}, ""))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{"email.weekly_usage_digest": true}, ""))},
+			{Config: withInApp, PlanOnly: true, ExpectError: regex(`Unknown notification key`)},
+			{
+				PreConfig: func() { mock.Ship(prefs.V1, mockapi.InAppChannel) },
+				Config:    withInApp,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(resourceName, "preferences.in_app.product_updates", "false"),
+					expectServer(mock, prefs.V1, prefs.Document{"in_app.product_updates": false, "email.weekly_usage_digest": true}),
+				),
+			},
+		},
+	})
+}
+
+// A managed key the server stops reporting is dropped from state with a
+// warning; the plan stays empty once it is gone from configuration too,
+// and nothing tries to write the key the server no longer knows.
+func TestAccPreferencesResource_KeyWithdrawnByServer(t *testing.T) {
+	dc := dialectCases[0]
+	mock, url := startMock(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
+			{
+				PreConfig: func() { mock.Withdraw(prefs.V1, dc.keyB); mock.ResetJournal() },
+				Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "")),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(resourceName, "preferences.%", "1"),
+					expectRequests(mock, 1, 0),
+				),
+			},
+		},
+	})
+}

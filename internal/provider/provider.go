@@ -1,0 +1,127 @@
+// Package provider is the Terraform face of the notification preferences
+// APIs: the provider configuration, the notification_preferences resource
+// and data source, and the diagnostics they show.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+var _ provider.Provider = (*notificationProvider)(nil)
+
+// New returns a constructor for the provider at the given release version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &notificationProvider{version: version}
+	}
+}
+
+type notificationProvider struct {
+	version string
+}
+
+// providerModel is the provider block. Every argument may instead come from
+// its NOTIFICATION_* environment variable, so CI can keep the token out of
+// configuration.
+type providerModel struct {
+	Endpoint       types.String `tfsdk:"endpoint"`
+	Token          types.String `tfsdk:"token"`
+	API            types.String `tfsdk:"api"`
+	UserID         types.Int64  `tfsdk:"user_id"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+}
+
+func (p *notificationProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "notification"
+	resp.Version = p.version
+}
+
+func (p *notificationProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Keeps a user's notification preferences in code, over the `v1` partial-PATCH API or Vast.ai's full-PUT API.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the notification API, such as `https://api.example.com`. May also be set with the `NOTIFICATION_ENDPOINT` environment variable.",
+				Optional:            true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "Bearer token: a user session token for `v1` (API keys are refused by that endpoint), an API key for `vastai`. May also be set with the `NOTIFICATION_TOKEN` environment variable, which keeps it out of configuration.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"api": schema.StringAttribute{
+				MarkdownDescription: "Wire dialect of the API: `v1` (default; partial PATCH, keys like `email.weekly_usage_digest`) or `vastai` (full PUT, keys like `client.low_credit.email`). May also be set with the `NOTIFICATION_API` environment variable.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(dialectNames()...)},
+			},
+			"user_id": schema.Int64Attribute{
+				MarkdownDescription: "Vast.ai user id whose preferences are managed; required when `api = \"vastai\"`. May also be set with the `NOTIFICATION_USER_ID` environment variable.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long one HTTP attempt may take, as a Go duration such as `30s` or `1m` (default `30s`). May also be set with the `NOTIFICATION_REQUEST_TIMEOUT` environment variable.",
+				Optional:            true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a transient failure (connection error, timeout, 429, 502, 503, 504) is retried, with capped exponential backoff that honours `Retry-After` (default `4`, at most `10`). May also be set with the `NOTIFICATION_MAX_RETRIES` environment variable.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, 10)},
+			},
+		},
+	}
+}
+
+func dialectNames() []string {
+	names := make([]string, len(prefs.Dialects))
+	for i, d := range prefs.Dialects {
+		names[i] = string(d)
+	}
+	return names
+}
+
+func (p *notificationProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var model providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A value that is unknown until apply (say, a token from another
+	// resource) is not an error: resources then skip the plan-time key
+	// check and make it at apply instead.
+	if model.hasUnknown() {
+		return
+	}
+	cfg, diags := model.clientConfig(p.version, req.TerraformVersion)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	api, err := newAPI(cfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid notification provider configuration", err.Error())
+		return
+	}
+	resp.ResourceData = api
+	resp.DataSourceData = api
+}
+
+func (p *notificationProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{newPreferencesResource}
+}
+
+func (p *notificationProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{newPreferencesDataSource}
+}

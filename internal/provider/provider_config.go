@@ -1,0 +1,111 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/openprefs/terraform-provider-notification/internal/client"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+func (m providerModel) hasUnknown() bool {
+	return m.Endpoint.IsUnknown() || m.Token.IsUnknown() || m.API.IsUnknown() ||
+		m.UserID.IsUnknown() || m.RequestTimeout.IsUnknown() || m.MaxRetries.IsUnknown()
+}
+
+// setting is one provider argument resolved against its environment
+// variable: configuration wins, then the environment.
+type setting struct {
+	attr, env, value string
+}
+
+func resolve(attr, env string, v types.String) setting {
+	s := setting{attr: attr, env: env, value: v.ValueString()}
+	if v.IsNull() {
+		s.value = os.Getenv(env)
+	}
+	return s
+}
+
+func resolveInt(attr, env string, v types.Int64) setting {
+	if v.IsNull() {
+		return setting{attr: attr, env: env, value: os.Getenv(env)}
+	}
+	return setting{attr: attr, env: env, value: strconv.FormatInt(v.ValueInt64(), 10)}
+}
+
+func (s setting) error(diags *diag.Diagnostics, summary, detail string) {
+	diags.AddAttributeError(path.Root(s.attr), summary,
+		fmt.Sprintf("%s Set the %q argument in the provider block or the %s environment variable.", detail, s.attr, s.env))
+}
+
+// clientConfig resolves the provider block and the environment into a
+// client configuration, with one diagnostic per bad argument.
+func (m providerModel) clientConfig(version, terraformVersion string) (client.Config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	cfg := client.Config{
+		MaxRetries: client.DefaultMaxRetries,
+		UserAgent:  fmt.Sprintf("terraform-provider-notification/%s (+https://registry.terraform.io/providers/openprefs/notification) Terraform/%s", version, terraformVersion),
+	}
+
+	endpoint := resolve("endpoint", "NOTIFICATION_ENDPOINT", m.Endpoint)
+	if endpoint.value == "" {
+		endpoint.error(&diags, "Missing notification API endpoint", "The provider needs the base URL of the notification API, such as https://api.example.com.")
+	} else if base, err := client.ParseEndpoint(endpoint.value); err != nil {
+		endpoint.error(&diags, "Invalid notification API endpoint", err.Error()+".")
+	} else {
+		cfg.Endpoint = base
+	}
+
+	token := resolve("token", "NOTIFICATION_TOKEN", m.Token)
+	if token.value == "" {
+		token.error(&diags, "Missing notification API token", "The provider needs a bearer token: a user session token for the v1 API, an API key for vastai.")
+	}
+	cfg.Token = token.value
+
+	api := resolve("api", "NOTIFICATION_API", m.API)
+	cfg.Dialect = prefs.V1
+	if api.value != "" {
+		d, err := prefs.ParseDialect(api.value)
+		if err != nil {
+			api.error(&diags, "Unknown notification API dialect", err.Error()+".")
+		}
+		cfg.Dialect = d
+	}
+
+	userID := resolveInt("user_id", "NOTIFICATION_USER_ID", m.UserID)
+	if userID.value != "" {
+		id, err := strconv.ParseInt(userID.value, 10, 64)
+		if err != nil || id < 1 {
+			userID.error(&diags, "Invalid Vast.ai user id", fmt.Sprintf("%q is not a positive whole number.", userID.value))
+		}
+		cfg.UserID = id
+	} else if cfg.Dialect == prefs.VastAI {
+		userID.error(&diags, "Missing Vast.ai user id", `The vastai API addresses preferences by user id, so api = "vastai" needs user_id.`)
+	}
+
+	timeout := resolve("request_timeout", "NOTIFICATION_REQUEST_TIMEOUT", m.RequestTimeout)
+	if timeout.value != "" {
+		d, err := time.ParseDuration(timeout.value)
+		if err != nil || d <= 0 {
+			timeout.error(&diags, "Invalid request timeout", fmt.Sprintf("%q is not a positive duration; write it like 30s or 2m.", timeout.value))
+		}
+		cfg.Timeout = d
+	}
+
+	retries := resolveInt("max_retries", "NOTIFICATION_MAX_RETRIES", m.MaxRetries)
+	if retries.value != "" {
+		n, err := strconv.Atoi(retries.value)
+		if err != nil || n < 0 || n > 10 {
+			retries.error(&diags, "Invalid max_retries", fmt.Sprintf("%q is not a whole number from 0 to 10.", retries.value))
+		}
+		cfg.MaxRetries = n
+	}
+	return cfg, diags
+}
