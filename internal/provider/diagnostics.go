@@ -25,11 +25,10 @@ func addProblems(diags *diag.Diagnostics, d prefs.Dialect, problems []prefs.Prob
 	for _, p := range problems {
 		switch p.Kind {
 		case prefs.Malformed:
-			diags.AddAttributeError(keyPath(p.Key), "Malformed notification key",
-				fmt.Sprintf("%s. A %s key is a dotted path of %d segments, like %q.", capitalize(p.Reason), d, d.Depth(), d.Example()))
+			diags.AddAttributeError(keyPath(p.Key), "Malformed notification key", capitalize(p.Reason)+".")
 		case prefs.Locked:
 			diags.AddAttributeError(keyPath(p.Key), "Notification key cannot be changed",
-				fmt.Sprintf("The %s API refuses to change %q (%s): %s. Remove it from preferences.", d, p.Key, client.CodeImmutableKey, p.Reason))
+				fmt.Sprintf("The %s API refuses to change %q (%s): %s. Remove it from preferences.", d, p.Key, lockedCode(d), p.Reason))
 		case prefs.Unknown:
 			hint := "The notification_preferences data source lists every key the server knows."
 			if p.Suggestion != "" {
@@ -90,6 +89,14 @@ func apiFacts(e *client.APIError) string {
 		s += fmt.Sprintf(" [request id %s]", e.RequestID)
 	}
 	return s + "."
+}
+
+// lockedCode is the error code each API answers a locked key with.
+func lockedCode(d prefs.Dialect) string {
+	if d == prefs.VastAI {
+		return "mandatory_notification"
+	}
+	return client.CodeImmutableKey
 }
 
 func keyAdvice(code string) string {

@@ -1,0 +1,110 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// Import adopts every key users may change; with all of them declared, the
+// imported state equals the created one.
+func TestAccPreferencesResource_Import(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			all := dc.dialect.Mutable(mock.Document(dc.dialect))
+			all[dc.keyA] = !dc.defaultA
+			config := dc.resourceConfig(url, prefsBody(all, ""))
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: config},
+					{
+						Config:            config,
+						ResourceName:      resourceName,
+						ImportState:       true,
+						ImportStateId:     map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect],
+						ImportStateVerify: true,
+					},
+				},
+			})
+		})
+	}
+}
+
+// An import block with -generate-config-out writes a configuration that
+// plans clean: every mutable key, with the server's values.
+func TestAccPreferencesResource_ImportBlockGeneratesConfig(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:          dc.providerBlock(url),
+					ResourceName:    resourceName,
+					ImportState:     true,
+					ImportStateKind: resource.ImportBlockWithID,
+					ImportStateId:   map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect],
+					GenerateConfig:  true,
+					ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionNoop),
+					}},
+				}},
+			})
+			expectNoWrites(t, mock)
+		})
+	}
+}
+
+// Imported keys have no earlier value, so destroy leaves them as they are.
+func TestAccPreferencesResource_ImportedKeysKeptOnDestroy(t *testing.T) {
+	dc := dialectCases[0]
+	mock, url := startMock(t)
+	mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
+	all := dc.dialect.Mutable(mock.Document(dc.dialect))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+		Steps: []resource.TestStep{
+			{
+				Config:             dc.resourceConfig(url, prefsBody(all, "")),
+				ResourceName:       resourceName,
+				ImportState:        true,
+				ImportStateId:      "me",
+				ImportStatePersist: true,
+			},
+			{Config: dc.resourceConfig(url, prefsBody(all, "")), PlanOnly: true},
+		},
+	})
+	expectNoWrites(t, mock)
+}
+
+func TestAccPreferencesResource_ImportWrongID(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			_, url := startMock(t)
+			want := map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect]
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:        dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: true}, "")),
+					ResourceName:  resourceName,
+					ImportState:   true,
+					ImportStateId: "1234",
+					ExpectError: expectAll(`Invalid import ID`,
+						words(fmt.Sprintf(`The import ID for the %s API is %q, not "1234"`, dc.dialect, want))),
+				}},
+			})
+		})
+	}
+}
