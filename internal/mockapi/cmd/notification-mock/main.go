@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"log"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -17,12 +18,20 @@ func main() {
 	if addr == "" {
 		addr = "127.0.0.1:8080"
 	}
-	fmt.Printf(`notification mock API on http://%[1]s
-  v1 (PATCH):  GET/PATCH http://%[1]s/v1/me/notifications
-               session token %[2]q; API key %[3]q (gets 403 USER_REQUIRED)
-  vastai (PUT): GET/PUT http://%[1]s/api/v0/users/%[5]d/notification-prefs/
-               API key %[4]q for user %[5]d
-`, addr, mockapi.DemoSessionToken, mockapi.DemoAPIKey, mockapi.DemoVastKey, mockapi.DemoVastUser)
-	srv := &http.Server{Addr: addr, Handler: mockapi.New(), ReadHeaderTimeout: 10 * time.Second}
-	log.Fatal(srv.ListenAndServe())
+	// Listen first so that MOCK_ADDR=127.0.0.1:0 works: the first line
+	// printed is the address actually bound, which scripts read.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Printf(`%[1]s
+notification mock API on %[1]s
+  v1 (PATCH):   GET/PATCH %[1]s/v1/me/notifications
+                session token %[2]q; API key %[3]q (gets 403 USER_REQUIRED)
+  vastai (PUT): GET/PUT %[1]s/api/v0/users/%[5]d/notification-prefs/
+                API key %[4]q for user %[5]d
+`, url, mockapi.DemoSessionToken, mockapi.DemoAPIKey, mockapi.DemoVastKey, mockapi.DemoVastUser)
+	srv := &http.Server{Handler: mockapi.New(), ReadHeaderTimeout: 10 * time.Second}
+	log.Fatal(srv.Serve(ln))
 }
