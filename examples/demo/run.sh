@@ -2,10 +2,10 @@
 # make demo: build the provider, start the mock API on 127.0.0.1, and run
 # Terraform against it, all inside a temporary directory removed afterwards.
 #
-# The CLI configuration installs the provider from a local filesystem
-# mirror rather than dev_overrides: with dev_overrides `terraform init`
-# still asks the registry about the provider, which fails offline, while a
-# mirror lets init, plan and apply all run as a user would run them.
+# The provider is installed from a local filesystem mirror rather than with
+# dev_overrides: with dev_overrides `terraform init` still asks the registry
+# about the provider, which fails offline, while a mirror lets init, plan
+# and apply all run as a user would run them.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,24 +20,10 @@ trap cleanup EXIT
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-version=0.1.0
-platform=$(go env GOOS)_$(go env GOARCH)
-plugin_dir="$work/mirror/registry.terraform.io/openprefs/notification/$version/$platform"
-
 step "Building the provider and the mock API"
-go build -ldflags "-X main.version=$version" -o "$plugin_dir/terraform-provider-notification_v$version" "$root"
+source "$root/.ci/provider-mirror.sh"
+provider_mirror "$work"
 go build -o "$work/notification-mock" "$root/internal/mockapi/cmd/notification-mock"
-
-cat > "$work/terraformrc" <<RC
-provider_installation {
-  filesystem_mirror {
-    path    = "$work/mirror"
-    include = ["registry.terraform.io/openprefs/notification"]
-  }
-}
-RC
-export TF_CLI_CONFIG_FILE="$work/terraformrc"
-export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
 step "Starting the mock API"
 MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:0} "$work/notification-mock" > "$work/mock.log" 2>&1 &

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Fails when an example is not `terraform fmt` clean or does not
+# `terraform validate`. Each resource and data source example is validated
+# beside examples/provider/provider.tf, which declares the providers they use.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+terraform=${TERRAFORM:-terraform}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$terraform" fmt -check -recursive -diff "$root/examples"
+
+source "$root/.ci/provider-mirror.sh"
+provider_mirror "$work"
+for dir in "$root"/examples/provider "$root"/examples/resources/* "$root"/examples/data-sources/* "$root"/examples/demo "$root"/examples/demo/typo; do
+  case_dir="$work/validate/${dir#"$root"/examples/}"
+  mkdir -p "$case_dir"
+  cp "$dir"/*.tf "$case_dir"/
+  [ -f "$case_dir/provider.tf" ] || [ -f "$case_dir/main.tf" ] || cp "$root/examples/provider/provider.tf" "$case_dir/"
+  # The registry examples name no required_providers, as users' own files
+  # would; give them the provider's source so init finds the mirror.
+  grep -qs required_providers "$case_dir"/*.tf || cat > "$case_dir/versions.tf" <<'TF'
+terraform {
+  required_providers {
+    notification = {
+      source = "openprefs/notification"
+    }
+  }
+}
+TF
+  "$terraform" -chdir="$case_dir" init -input=false -backend=false -no-color > "$case_dir/init.log" 2>&1 || { cat "$case_dir/init.log"; exit 1; }
+  "$terraform" -chdir="$case_dir" validate -no-color > "$case_dir/validate.log" 2>&1 || { echo "examples/${dir#"$root"/examples/}:"; cat "$case_dir/validate.log"; exit 1; }
+  echo "ok   examples/${dir#"$root"/examples/}"
+done

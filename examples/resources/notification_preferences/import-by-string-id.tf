@@ -1,0 +1,4 @@
+import {
+  to = notification_preferences.me
+  id = "me"
+}
