@@ -120,6 +120,20 @@ func (s *Server) Document(d prefs.Dialect) prefs.Document {
 	return s.v1.resolve(s.v1Stored[demoV1User])
 }
 
+// UserDocument returns the resolved document of the principal that token
+// authenticates (a v1 session or a vastai key), or nil for another token.
+func (s *Server) UserDocument(token string) prefs.Document {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if user, ok := s.sessions[token]; ok {
+		return s.v1.resolve(s.v1Stored[user])
+	}
+	if id, ok := s.vastKeys[token]; ok {
+		return s.vast.resolve(s.vastStored[id])
+	}
+	return nil
+}
+
 // Set changes the demo user's values out of band, as another client of the
 // API would: this is how tests make drift.
 func (s *Server) Set(d prefs.Dialect, values prefs.Document) {

@@ -30,6 +30,21 @@ func newAPI(cfg client.Config) (*api, error) {
 	return &api{Client: c}, nil
 }
 
+// apply writes changes. Writes through one provider instance take turns,
+// and each starts from the document the previous one returned: the vastai
+// PUT replaces the whole document, so two resources writing disjoint keys
+// of it in parallel would otherwise each put back the other's old values.
+func (a *api) apply(ctx context.Context, changes prefs.Document) (prefs.Document, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	after, err := a.Apply(ctx, changes, a.catalogue)
+	if err != nil {
+		return nil, err
+	}
+	a.catalogue = after
+	return after, nil
+}
+
 // remember keeps a resolved document for later checks in this run.
 func (a *api) remember(doc prefs.Document) {
 	a.mu.Lock()

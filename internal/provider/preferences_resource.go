@@ -293,18 +293,17 @@ func (r *preferencesResource) resolved(ctx context.Context, diags *diag.Diagnost
 	return doc, true
 }
 
-// write applies changes, if there are any. current, when known, spares the
-// vastai dialect a second read.
+// write applies changes, if there are any, and returns the document after
+// them (current when nothing needed writing).
 func (r *preferencesResource) write(ctx context.Context, changes, current prefs.Document, diags *diag.Diagnostics) (prefs.Document, bool) {
 	if len(changes) == 0 {
 		return current, true
 	}
-	after, err := r.api.Apply(ctx, changes, current)
+	after, err := r.api.apply(ctx, changes)
 	if err != nil {
 		addAPIError(diags, r.api.Dialect(), "write notification preferences", err)
 		return nil, false
 	}
-	r.api.remember(after)
 	return after, true
 }
 

@@ -1,0 +1,92 @@
+package provider
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// Several provider configurations, both dialects, and several resources
+// sharing one document, applied at Terraform's default parallelism of 10:
+// every key lands, including when three resources write disjoint keys of
+// the same vastai document, which a PUT replaces whole.
+func TestAccPreferencesResource_ParallelProviders(t *testing.T) {
+	mock, url := startMock(t)
+	mock.AddSession("alice-session", "alice")
+	mock.AddVastKey("vast-key-5151", 5151)
+
+	type principal struct {
+		alias, token, api string
+		userID            int
+		resources         []prefs.Document
+	}
+	principals := []principal{
+		{"demo", mockapi.DemoSessionToken, "v1", 0, []prefs.Document{
+			{"email.weekly_usage_digest": true}, {"email.product_updates": false}, {"email.delivery_alerts": false}}},
+		{"alice", "alice-session", "v1", 0, []prefs.Document{
+			{"email.billing_receipts": false}, {"email.weekly_usage_digest": true}}},
+		{"vast", mockapi.DemoVastKey, "vastai", mockapi.DemoVastUser, []prefs.Document{
+			{"client.low_credit.webhooks": true}, {"client.instance_stopped.webhooks": true},
+			{"host.machine_offline.webhooks": true}, {"host.payout_sent.email": true}}},
+		{"vast2", "vast-key-5151", "vastai", 5151, []prefs.Document{
+			{"client.low_credit.email": false}, {"client.billing_failed.webhooks": true}, {"host.payout_sent.webhooks": true}}},
+	}
+	var config strings.Builder
+	for _, p := range principals {
+		fmt.Fprintf(&config, "provider \"notification\" {\n  alias = %q\n  endpoint = %q\n  token = %q\n  api = %q\n", p.alias, url, p.token, p.api)
+		if p.userID != 0 {
+			fmt.Fprintf(&config, "  user_id = %d\n", p.userID)
+		}
+		config.WriteString("}\n")
+		for i, values := range p.resources {
+			fmt.Fprintf(&config, "resource \"notification_preferences\" \"%s_%d\" {\n  provider = notification.%s\n%s}\n", p.alias, i, p.alias, prefsBody(values, ""))
+		}
+	}
+	everyKeyLanded := func(*terraform.State) error {
+		for _, p := range principals {
+			doc := mock.UserDocument(p.token)
+			for _, values := range p.resources {
+				for k, v := range values {
+					if doc[k] != v {
+						return fmt.Errorf("%s: server has %s = %v, want %v", p.alias, k, doc[k], v)
+					}
+				}
+			}
+		}
+		return nil
+	}
+	useProviderBinary(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:          func() { testAccPreCheck(t) },
+		ExternalProviders: map[string]resource.ExternalProvider{"notification": {Source: "openprefs/notification", VersionConstraint: mirrorVersion}},
+		Steps: []resource.TestStep{
+			{Config: config.String(), Check: everyKeyLanded},
+		},
+	})
+}
+
+// mirrorVersion is the version .ci/provider-mirror.sh gives the binary.
+const mirrorVersion = "0.1.0"
+
+// useProviderBinary builds the provider into a local filesystem mirror and
+// points Terraform at it. In-process provider factories reattach every
+// provider configuration to one server, so aliases would share (and race
+// on) one configuration; a real binary runs one process per alias, as
+// Terraform does in production.
+func useProviderBinary(t *testing.T) {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command("bash", "-c", `source ../../.ci/provider-mirror.sh && provider_mirror "$1"`, "bash", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider binary: %v\n%s", err, out)
+	}
+	t.Setenv("TF_CLI_CONFIG_FILE", filepath.Join(dir, "terraformrc"))
+}
