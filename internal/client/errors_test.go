@@ -1,6 +1,7 @@
 package client
 
 import (
+	"errors"
 	"net/http"
 	"reflect"
 	"strings"
@@ -90,8 +91,8 @@ func checkDecode(t *testing.T, got prefs.Document, err error, want prefs.Documen
 			t.Fatalf("err = %#v\nwant %#v", err, wantErr)
 		}
 	default:
-		apiErr, ok := err.(*APIError)
-		if !ok || apiErr.Code != "" || !strings.Contains(apiErr.Message, msg) {
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.Code != "" || !strings.Contains(apiErr.Message, msg) {
 			t.Fatalf("err = %v, want a bad-response APIError containing %q", err, msg)
 		}
 	}

@@ -207,7 +207,7 @@ func decodeJSON(body []byte, v any) error {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			return errors.New("the body is empty or truncated")
 		}
-		return fmt.Errorf("the body is not JSON: %v", err)
+		return fmt.Errorf("the body is not JSON: %w", err)
 	}
 	return nil
 }

@@ -31,18 +31,23 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestBackoff(t *testing.T) {
-	withRA := func(v string) *http.Response {
-		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {v}}}
-	}
-	if got := backoff(time.Second, time.Minute, 0, withRA("12")); got != 12*time.Second {
-		t.Errorf("Retry-After 12 gave %v", got)
-	}
-	if got := backoff(time.Second, 5*time.Second, 0, withRA("120")); got != 5*time.Second {
-		t.Errorf("Retry-After is not capped: %v", got)
-	}
 	date := time.Now().Add(20 * time.Second).UTC().Format(http.TimeFormat)
-	if got := backoff(time.Second, time.Minute, 0, withRA(date)); got < 18*time.Second || got > 20*time.Second {
-		t.Errorf("Retry-After date gave %v", got)
+	tests := []struct {
+		retryAfter string
+		hi         time.Duration
+		lo, up     time.Duration // the wait must fall in [lo, up]
+	}{
+		{"12", time.Minute, 12 * time.Second, 12 * time.Second},
+		{"120", 5 * time.Second, 5 * time.Second, 5 * time.Second}, // capped
+		{date, time.Minute, 18 * time.Second, 20 * time.Second},
+	}
+	for _, tt := range tests {
+		resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {tt.retryAfter}}, Body: http.NoBody}
+		got := backoff(time.Second, tt.hi, 0, resp)
+		resp.Body.Close()
+		if got < tt.lo || got > tt.up {
+			t.Errorf("Retry-After %q, cap %v: waited %v, want [%v, %v]", tt.retryAfter, tt.hi, got, tt.lo, tt.up)
+		}
 	}
 	for attempt, ceiling := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second} {
 		for range 50 {

@@ -73,7 +73,7 @@ func (s *Server) pickFault(method string) *Fault {
 
 // intercept applies the fault's effect before the request is served. It
 // reports whether the request has been answered (or dropped) already.
-func (f *Fault) intercept(w *recorder, r *http.Request, s *Server, requestID string) bool {
+func (f *Fault) intercept(w *recorder, r *http.Request, requestID string) bool {
 	if f.Latency > 0 {
 		select {
 		case <-time.After(f.Latency):

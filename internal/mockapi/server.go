@@ -94,7 +94,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if f := s.pickFault(r.Method); f != nil {
 		entry.Fault = f.String()
-		if f.intercept(rec, r, s, entry.RequestID) {
+		if f.intercept(rec, r, entry.RequestID) {
 			return
 		}
 		if f.DropAfterApply {
@@ -140,7 +140,7 @@ func decodeObject(body []byte) (map[string]any, error) {
 	}
 	var obj map[string]any
 	if err := json.Unmarshal(body, &obj); err != nil {
-		return nil, fmt.Errorf("the body must be a JSON object: %v", err)
+		return nil, fmt.Errorf("the body must be a JSON object: %w", err)
 	}
 	if obj == nil {
 		return nil, fmt.Errorf("the body must be a JSON object, not null")

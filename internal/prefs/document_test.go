@@ -59,7 +59,7 @@ func TestFlatten(t *testing.T) {
 
 func TestNestRoundTrip(t *testing.T) {
 	for _, d := range Dialects {
-		doc := Document{}
+		var doc Document
 		if d == V1 {
 			doc = Document{"email.a": true, "email.b": false, "in_app.a": false}
 		} else {
