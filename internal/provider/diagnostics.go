@@ -20,8 +20,18 @@ func keyPath(key string) path.Path {
 	return path.Root("preferences").AtMapKey(key)
 }
 
+// maxKeyDiagnostics bounds the diagnostics shown for individual keys: a
+// generated map with thousands of bad keys should read as one problem.
+const maxKeyDiagnostics = 10
+
 // addProblems reports plan checks, each at the key it is about.
 func addProblems(diags *diag.Diagnostics, d prefs.Dialect, problems []prefs.Problem) {
+	if n := len(problems) - maxKeyDiagnostics; n > 0 {
+		diags.AddAttributeError(path.Root("preferences"), "More notification keys cannot be written",
+			fmt.Sprintf("%d declared keys have problems; the first %d are shown, each at its key, and %d more are not. "+
+				"Compare preferences with the keys the notification_preferences data source lists.", len(problems), maxKeyDiagnostics, n))
+		problems = problems[:maxKeyDiagnostics]
+	}
 	for _, p := range problems {
 		switch p.Kind {
 		case prefs.Malformed:

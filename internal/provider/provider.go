@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -29,6 +30,9 @@ func New(version string) func() provider.Provider {
 
 type notificationProvider struct {
 	version string
+	// Retry waits; zero means the client's defaults. Only tests set them,
+	// so that a fault soak of hundreds of retries finishes in minutes.
+	retryWaitMin, retryWaitMax time.Duration
 }
 
 // providerModel is the provider block. Every argument may instead come from
@@ -109,6 +113,7 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	cfg.RetryWaitMin, cfg.RetryWaitMax = p.retryWaitMin, p.retryWaitMax
 	api, err := newAPI(cfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid notification provider configuration", err.Error())

@@ -73,20 +73,30 @@ var dialectCases = []dialectCase{
 	},
 }
 
-// providerBlock configures the provider for the mock at url.
-func (dc dialectCase) providerBlock(url string) string {
+// providerBlock configures the provider for the mock at url, with any
+// extra arguments given as lines.
+func (dc dialectCase) providerBlock(url string, extra ...string) string {
+	var lines string
+	for _, l := range extra {
+		lines += "\n  " + l
+	}
 	return fmt.Sprintf(`
 provider "notification" {
   endpoint = %q
   token    = %q
-  api      = %q%s
+  api      = %q%s%s
 }
-`, url, dc.token, dc.dialect, dc.providerSuffix)
+`, url, dc.token, dc.dialect, dc.providerSuffix, lines)
 }
 
-// resourceConfig declares a notification_preferences resource "me".
+// resourceConfig configures the provider and a notification_preferences
+// resource "me" with the given body.
 func (dc dialectCase) resourceConfig(url, body string) string {
-	return dc.providerBlock(url) + fmt.Sprintf(`
+	return dc.providerBlock(url) + resourceBlock(body)
+}
+
+func resourceBlock(body string) string {
+	return fmt.Sprintf(`
 resource "notification_preferences" "me" {
 %s
 }
