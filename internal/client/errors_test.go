@@ -118,6 +118,9 @@ func TestMentions(t *testing.T) {
 		{"bad: xa.b.c", "a.b.c", false},
 		{"a.b.c, a.b.d", "a.b.d", true},
 		{"a.b.c.d", "a.b.c", false},
+		{"anything", "", false},
+		{"a.b.c a.b.c", "a.b.c", true},
+		{"", "a.b.c", false},
 	}
 	for _, tt := range tests {
 		if got := mentions(tt.msg, tt.key); got != tt.want {

@@ -97,7 +97,10 @@ func decodeVast(method, path string, resp *response, changes prefs.Document) (pr
 // mentions reports whether msg names key as a whole word, so that
 // "a.b.c" is not found inside "a.b.cd".
 func mentions(msg, key string) bool {
-	for i := 0; ; {
+	if key == "" {
+		return false
+	}
+	for i := 0; i < len(msg); {
 		j := strings.Index(msg[i:], key)
 		if j < 0 {
 			return false
@@ -108,6 +111,7 @@ func mentions(msg, key string) bool {
 		}
 		i = start + 1
 	}
+	return false
 }
 
 // wordEnds reports whether a key ends at msg[end]: at the end of msg, before

@@ -57,7 +57,7 @@ func TestAccPreferencesResource_ChaosSoak(t *testing.T) {
 func chaosSoak(t *testing.T, dc dialectCase, cycles int, seed uint64) {
 	mock, url := startMock(t)
 	rng := rand.New(rand.NewPCG(seed, uint64(len(dc.dialect))))
-	keys := prefs.Document(dc.dialect.Mutable(mock.Document(dc.dialect))).Keys()
+	keys := dc.dialect.Mutable(mock.Document(dc.dialect)).Keys()
 	provider := dc.providerBlock(url, `request_timeout = "300ms"`, "max_retries = 10")
 
 	var stats chaosStats
