@@ -23,12 +23,16 @@ type Problem struct {
 	Suggestion string
 }
 
+// suggestions bounds how many unknown keys get a closest-key suggestion:
+// each costs a pass over the catalogue, and a user reads only the first few.
+const suggestions = 10
+
 // Check reports, in key order, every declared key the API would refuse.
-// catalogue is the server's resolved document; when it is nil (not known
-// yet) only the checks that need no server are made.
+// catalogue holds the keys the server knows; when it is nil (not known
+// yet) only the checks that need no server are made. The first unknown
+// keys, in key order, carry the closest known key as a suggestion.
 func (d Dialect) Check(desired Document, catalogue Document) []Problem {
 	var problems []Problem
-	var candidates []string
 	for key, value := range desired {
 		if _, err := d.ParseKey(key); err != nil {
 			problems = append(problems, Problem{Key: key, Kind: Malformed, Reason: err.Error()})
@@ -41,16 +45,22 @@ func (d Dialect) Check(desired Document, catalogue Document) []Problem {
 		if catalogue == nil {
 			continue
 		}
-		if _, ok := catalogue[key]; ok {
+		if _, ok := catalogue[key]; !ok {
+			problems = append(problems, Problem{Key: key, Kind: Unknown, Reason: "the server does not know this key"})
+		}
+	}
+	sort.Slice(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
+	var candidates []string
+	for i, n := 0, 0; i < len(problems) && n < suggestions; i++ {
+		if problems[i].Kind != Unknown {
 			continue
 		}
 		if candidates == nil {
 			candidates = catalogue.Keys()
 		}
-		suggestion, _ := Closest(key, candidates)
-		problems = append(problems, Problem{Key: key, Kind: Unknown, Reason: "the server does not know this key", Suggestion: suggestion})
+		problems[i].Suggestion, _ = Closest(problems[i].Key, candidates)
+		n++
 	}
-	sort.Slice(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
 	return problems
 }
 

@@ -84,7 +84,9 @@ func (r *preferencesResource) Configure(_ context.Context, req resource.Configur
 
 // ModifyPlan makes the plan fail on any declared key the API would refuse,
 // so that a typo is a plan error pointed at the key and not a surprise at
-// apply. The server's document is read at most once per provider instance.
+// apply. Keys already in state were confirmed by the refresh that just
+// read the server, so only newly declared keys need the server's document,
+// which is read at most once per provider instance.
 func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.api == nil {
 		return // destroy, or provider configuration unknown until apply
@@ -94,15 +96,23 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() || plan.Preferences.IsUnknown() {
 		return
 	}
+	var state preferencesModel
 	if req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.api.ID())...)
+	} else {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
-	catalogue, err := r.api.resolved(ctx)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, r.api.Dialect(), "read the notification preferences to check the declared keys", err)
-		return
+	desired, prior := document(plan.Preferences), document(state.Preferences)
+	var known prefs.Document // nil: no new key, so only the offline checks
+	if len(newKeys(desired, prior)) > 0 {
+		catalogue, err := r.api.resolved(ctx)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, r.api.Dialect(), "read the notification preferences to check the declared keys", err)
+			return
+		}
+		known = catalogue.Overlay(prior)
 	}
-	addProblems(&resp.Diagnostics, r.api.Dialect(), r.api.Dialect().Check(document(plan.Preferences), catalogue))
+	addProblems(&resp.Diagnostics, r.api.Dialect(), r.api.Dialect().Check(desired, known))
 }
 
 func (r *preferencesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -170,8 +180,9 @@ func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update writes, in one request, the declared values that differ from the
-// server and, for keys removed from preferences, their earlier values.
+// Update writes, in one request, the declared values that differ and, for
+// keys removed from preferences, their earlier values. State was refreshed
+// moments ago, so only newly declared keys need the server's document.
 func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state preferencesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -180,21 +191,25 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 		return
 	}
 	desired, prior := document(plan.Preferences), document(state.Preferences)
-	current, ok := r.resolved(ctx, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	if problems := r.api.Dialect().Check(desired, current); len(problems) > 0 {
-		addProblems(&resp.Diagnostics, r.api.Dialect(), problems)
-		return
-	}
 	restore := readRestore(ctx, req.Private, &resp.Diagnostics)
-	for _, k := range newKeys(desired, prior) {
-		restore[k] = current[k] // the value it had before this resource managed it
+	base := prior
+	if added := newKeys(desired, prior); len(added) > 0 {
+		current, ok := r.resolved(ctx, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		if problems := r.api.Dialect().Check(desired, current.Overlay(prior)); len(problems) > 0 {
+			addProblems(&resp.Diagnostics, r.api.Dialect(), problems)
+			return
+		}
+		for _, k := range added {
+			restore[k] = current[k] // the value it had before this resource managed it
+		}
+		base = prior.Overlay(current)
 	}
-	changes := prefs.Changes(current, desired)
-	released := r.release(newKeys(prior, desired), current, restore, plan.OnDestroy.ValueString(), changes)
-	after, ok := r.write(ctx, changes, current, &resp.Diagnostics)
+	changes := prefs.Changes(base, desired)
+	released := r.release(newKeys(prior, desired), base, restore, plan.OnDestroy.ValueString(), changes)
+	after, ok := r.write(ctx, changes, base, &resp.Diagnostics)
 	if !ok {
 		return
 	}

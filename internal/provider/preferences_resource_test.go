@@ -62,9 +62,9 @@ func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
 						Check: resource.ComposeAggregateTestCheckFunc(
 							expectServer(mock, dc.dialect, updated),
 							writesOnly(mock, dc, dc.keyB),
-							// Refresh: 1 GET, which the plan's key check reuses.
-							// Apply: 1 GET for the re-plan, 1 write.
-							expectRequests(mock, 2, 1),
+							// Refresh: 1 GET; the key check needs none, as no key
+							// is new. Apply: 1 write (vastai reads before its PUT).
+							expectRequests(mock, dc.updateGets, 1),
 						),
 					},
 					{
@@ -129,7 +129,7 @@ func TestAccPreferencesResource_Drift(t *testing.T) {
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
-							expectRequests(mock, 2, 1),
+							expectRequests(mock, dc.updateGets, 1),
 						),
 					},
 					{
@@ -164,7 +164,7 @@ func TestAccPreferencesResource_KeyRemovalRestores(t *testing.T) {
 							resource.TestCheckNoResourceAttr(resourceName, "preferences."+dc.keyA),
 							expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
 							writesOnly(mock, dc, dc.keyA),
-							expectRequests(mock, 2, 1),
+							expectRequests(mock, dc.updateGets, 1),
 						),
 					},
 				},
@@ -187,7 +187,7 @@ func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
 				Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, keep)),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
-					expectRequests(mock, 2, 0),
+					expectRequests(mock, 1, 0),
 				),
 			},
 		},

@@ -57,6 +57,10 @@ type dialectCase struct {
 	misspeltA      string
 	unmanagedKey   string
 	providerSuffix string
+	// GETs a `terraform apply` that changes values of keys already in state
+	// makes: the refresh, and for vastai the read its whole-document PUT
+	// is built on.
+	updateGets int
 }
 
 var dialectCases = []dialectCase{
@@ -64,12 +68,14 @@ var dialectCases = []dialectCase{
 		dialect: prefs.V1, token: mockapi.DemoSessionToken, write: "PATCH",
 		keyA: "email.weekly_usage_digest", defaultA: false, keyB: "email.product_updates", defaultB: true,
 		misspeltA: "email.weekly_usage_digst", unmanagedKey: "email.delivery_alerts",
+		updateGets: 1,
 	},
 	{
 		dialect: prefs.VastAI, token: mockapi.DemoVastKey, write: "PUT",
 		keyA: "client.low_credit.webhooks", defaultA: false, keyB: "client.low_credit.email", defaultB: true,
 		misspeltA: "client.low_credit.webhook", unmanagedKey: "host.payout_sent.email",
 		providerSuffix: fmt.Sprintf("\n  user_id = %d", mockapi.DemoVastUser),
+		updateGets:     2,
 	},
 }
 
