@@ -1,0 +1,81 @@
+// Command benchmark is `make bench`: it measures the provider's round trips
+// and the time it adds to `terraform plan`, runs the Go benchmarks of the
+// 10,000-key path, and writes the figures to BENCHMARKS.md.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+
+	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+)
+
+func main() {
+	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
+	runs := flag.Int("runs", 9, "timed plans per provider and size (at least 7)")
+	terraform := flag.String("terraform", "terraform", "the Terraform CLI to drive")
+	flag.Parse()
+	if *runs < 7 {
+		fail(fmt.Errorf("-runs must be at least 7, got %d", *runs))
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		fail(err)
+	}
+	work, err := os.MkdirTemp("", "notification-bench")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(work)
+
+	mock := mockapi.New()
+	srv := httptest.NewServer(mock)
+	defer srv.Close()
+	tf := newCLI(*terraform, root, work)
+
+	step("round trips")
+	r := report{terraform: tf.version(), machine: machine()}
+	r.roundTrips = measureRoundTrips(tf, work, mock, srv.URL)
+	step("plan time with 4 keys")
+	r.plans = append(r.plans, measurePlan(tf, work, mock, srv.URL, 4, *runs))
+	step("plan time with 10,000 keys")
+	r.plans = append(r.plans, measurePlan(tf, work, mock, srv.URL, 10000, *runs))
+	step("Go benchmarks")
+	r.goBench = runGoBenchmarks(root)
+
+	text := r.markdown()
+	if err := os.WriteFile(*out, []byte(text), 0o644); err != nil {
+		fail(err)
+	}
+	fmt.Print(text)
+}
+
+func step(s string) { fmt.Fprintf(os.Stderr, "==> %s\n", s) }
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "benchmark:", err)
+	os.Exit(1)
+}
+
+// machine describes where the figures were taken.
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if name, ok := strings.CutPrefix(line, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+				break
+			}
+		}
+	}
+	kernel := "unknown kernel"
+	if b, err := exec.Command("uname", "-sr").Output(); err == nil {
+		kernel = strings.TrimSpace(string(b))
+	}
+	return fmt.Sprintf("%s, %d cores, %s, %s %s/%s", cpu, runtime.NumCPU(), kernel, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
