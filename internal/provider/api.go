@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/openprefs/terraform-provider-notification/internal/client"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
@@ -28,6 +31,30 @@ func newAPI(cfg client.Config) (*api, error) {
 		return nil, err
 	}
 	return &api{Client: c}, nil
+}
+
+// apiFrom is what a resource's or data source's Configure keeps of the
+// provider's data: nil while the provider configuration is not known yet.
+func apiFrom(providerData any, diags *diag.Diagnostics) *api {
+	if providerData == nil {
+		return nil
+	}
+	a, ok := providerData.(*api)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *api, got %T. Please report this issue to the provider developers.", providerData))
+	}
+	return a
+}
+
+// ready reports whether a is configured, and says what to do if not.
+func ready(a *api, diags *diag.Diagnostics) bool {
+	if a == nil {
+		diags.AddError("Notification provider not configured",
+			"The provider configuration was not known when this operation ran. Make sure endpoint and token are known before apply.")
+		return false
+	}
+	return true
 }
 
 // apply writes changes. Writes through one provider instance take turns,

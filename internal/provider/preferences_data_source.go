@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -51,21 +50,11 @@ func (d *preferencesDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *preferencesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	a, ok := req.ProviderData.(*api)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *api, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	d.api = a
+	d.api = apiFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *preferencesDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.api == nil {
-		resp.Diagnostics.AddError("Notification provider not configured",
-			"The provider configuration was not known when this data source was read. Make sure endpoint and token are known.")
+	if !ready(d.api, &resp.Diagnostics) {
 		return
 	}
 	doc, err := d.api.Read(ctx)

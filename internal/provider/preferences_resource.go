@@ -71,15 +71,7 @@ func (r *preferencesResource) Schema(_ context.Context, _ resource.SchemaRequest
 }
 
 func (r *preferencesResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	a, ok := req.ProviderData.(*api)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *api, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	r.api = a
+	r.api = apiFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan makes the plan fail on any declared key the API would refuse,
@@ -118,7 +110,7 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 func (r *preferencesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan preferencesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) {
 		return
 	}
 	desired := document(plan.Preferences)
@@ -146,7 +138,7 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state preferencesModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) {
 		return
 	}
 	doc, ok := r.read(ctx, &resp.Diagnostics)
@@ -187,7 +179,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	var plan, state preferencesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) {
 		return
 	}
 	desired, prior := document(plan.Preferences), document(state.Preferences)
@@ -226,7 +218,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 func (r *preferencesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state preferencesModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) {
 		return
 	}
 	prior := document(state.Preferences)
@@ -242,7 +234,7 @@ func (r *preferencesResource) Delete(ctx context.Context, req resource.DeleteReq
 }
 
 func (r *preferencesResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !r.configured(&resp.Diagnostics) {
+	if !ready(r.api, &resp.Diagnostics) {
 		return
 	}
 	if want := r.api.ID(); req.ID != want {
@@ -277,15 +269,6 @@ func (r *preferencesResource) release(keys []string, current, restore prefs.Docu
 		why = "they were imported, so there is no earlier value to restore"
 	}
 	return fmt.Sprintf("Terraform no longer manages %s; their values on the server were left as they are because %s.", quoteList(kept), why)
-}
-
-func (r *preferencesResource) configured(diags interface{ AddError(string, string) }) bool {
-	if r.api == nil {
-		diags.AddError("Notification provider not configured",
-			"The provider configuration was not known when this operation ran. Make sure endpoint and token are known before apply.")
-		return false
-	}
-	return true
 }
 
 func (r *preferencesResource) read(ctx context.Context, diags *diag.Diagnostics) (prefs.Document, bool) {
