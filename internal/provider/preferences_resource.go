@@ -94,7 +94,7 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	} else {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
-	desired, prior := document(plan.Preferences), document(state.Preferences)
+	desired, prior := declared(plan.Preferences), document(state.Preferences)
 	var known prefs.Document // nil: no new key, so only the offline checks
 	if len(newKeys(desired, prior)) > 0 {
 		catalogue, err := r.api.resolved(ctx)
@@ -136,9 +136,12 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 }
 
 func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.api == nil {
+		return // provider configuration unknown until apply: keep state as it is
+	}
 	var state preferencesModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	doc, ok := r.read(ctx, &resp.Diagnostics)

@@ -147,6 +147,25 @@ resource "notification_preferences" "me" {
 	expectNoWrites(t, mock)
 }
 
+// A key whose value is only known at apply is still checked at plan.
+func TestAccPreferencesResource_UnknownValueKeyChecked(t *testing.T) {
+	mock, url := startMock(t)
+	config := dialectCases[0].providerBlock(url) + `
+resource "terraform_data" "value" {
+  input = true
+}
+` + resourceBlock(oneKey("email.weekly_usage_digst", "terraform_data.value.output"))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config, PlanOnly: true,
+			ExpectError: expectAll(`Unknown notification key`, pointsAt("email.weekly_usage_digst"), `Did you mean`),
+		}},
+	})
+	expectNoWrites(t, mock)
+}
+
 // An error the API gives at apply is shown at the key it names, with the
 // API's code, message and request id; the failed write leaves state as it
 // was, so the change is still pending afterwards.

@@ -37,6 +37,19 @@ func document(m types.Map) prefs.Document {
 	return doc
 }
 
+// declared is document for checking a plan: a key whose value is unknown
+// until apply is kept, as true, because its key can be judged now even if
+// its value cannot (true is the value no API refuses).
+func declared(m types.Map) prefs.Document {
+	doc := document(m)
+	for k, v := range m.Elements() {
+		if v.IsUnknown() {
+			doc[k] = true
+		}
+	}
+	return doc
+}
+
 // mapValue is the inverse of document.
 func mapValue(doc prefs.Document) types.Map {
 	elems := make(map[string]attr.Value, len(doc))
