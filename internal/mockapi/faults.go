@@ -1,6 +1,7 @@
 package mockapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -94,7 +95,11 @@ func (f *Fault) intercept(w *recorder, r *http.Request, requestID string) bool {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
 		if f.Body != "" {
-			w.Header().Set("Content-Type", "text/html")
+			contentType := "text/html"
+			if json.Valid([]byte(f.Body)) {
+				contentType = "application/json"
+			}
+			w.Header().Set("Content-Type", contentType)
 			w.WriteHeader(f.Status)
 			_, _ = w.Write([]byte(f.Body))
 			return true
