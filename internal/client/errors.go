@@ -2,7 +2,6 @@ package client
 
 import (
 	"fmt"
-	"net/http"
 	"sort"
 	"strings"
 )
@@ -56,12 +55,8 @@ const (
 	CodeUserRequired = "USER_REQUIRED"
 	CodeUnknownKey   = "UNKNOWN_NOTIFICATION_KEY"
 	CodeImmutableKey = "IMMUTABLE_NOTIFICATION_KEY"
-	CodeInvalidValue = "INVALID_NOTIFICATION_VALUE"
 	CodeRateLimited  = "RATE_LIMITED"
 )
-
-// Unauthorized reports whether the token was refused.
-func (e *APIError) Unauthorized() bool { return e.Status == http.StatusUnauthorized }
 
 // badResponse describes a body that is neither the document nor an error
 // envelope: HTML from a proxy, truncated JSON, a document of the wrong shape.

@@ -35,13 +35,6 @@ func (s *Server) Inject(f Fault) {
 	s.faults = append(s.faults, &f)
 }
 
-// ClearFaults removes every fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
 // pickFault returns the fault that fires on this request, if any, and
 // retires faults that have fired their last time.
 func (s *Server) pickFault(method string) *Fault {
