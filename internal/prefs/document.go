@@ -17,31 +17,31 @@ type Document map[string]bool
 // server answering with another shape must never be read as "no keys".
 func (d Dialect) Flatten(nested map[string]any) (Document, error) {
 	doc := make(Document)
-	if err := flattenInto(doc, nested, "", d.Depth()); err != nil {
-		return nil, err
+	for name, value := range nested {
+		if err := flattenInto(doc, value, name, d.Depth()); err != nil {
+			return nil, err
+		}
 	}
 	return doc, nil
 }
 
-func flattenInto(doc Document, node map[string]any, prefix string, depth int) error {
-	for name, value := range node {
-		key := name
-		if prefix != "" {
-			key = prefix + "." + name
-		}
-		if depth == 1 {
-			b, ok := value.(bool)
-			if !ok {
-				return fmt.Errorf("document has %s at %q where a boolean was expected", describe(value), key)
-			}
-			doc[key] = b
-			continue
-		}
-		child, ok := value.(map[string]any)
+// flattenInto adds the booleans under value, found at key, to doc; depth
+// is how many segments key will have when it reaches a leaf.
+func flattenInto(doc Document, value any, key string, depth int) error {
+	if depth == 1 {
+		b, ok := value.(bool)
 		if !ok {
-			return fmt.Errorf("document has %s at %q where an object was expected", describe(value), key)
+			return fmt.Errorf("document has %s at %q where a boolean was expected", describe(value), key)
 		}
-		if err := flattenInto(doc, child, key, depth-1); err != nil {
+		doc[key] = b
+		return nil
+	}
+	child, ok := value.(map[string]any)
+	if !ok {
+		return fmt.Errorf("document has %s at %q where an object was expected", describe(value), key)
+	}
+	for name, v := range child {
+		if err := flattenInto(doc, v, key+"."+name, depth-1); err != nil {
 			return err
 		}
 	}
