@@ -112,12 +112,7 @@ func (s *Server) catalogueOf(d prefs.Dialect) *catalogue {
 
 // Document returns the resolved document of the dialect's demo user.
 func (s *Server) Document(d prefs.Dialect) prefs.Document {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if d == prefs.VastAI {
-		return s.vast.resolve(s.vastStored[DemoVastUser])
-	}
-	return s.v1.resolve(s.v1Stored[demoV1User])
+	return s.UserDocument(demoToken(d))
 }
 
 // UserDocument returns the resolved document of the principal that token
@@ -139,21 +134,34 @@ func (s *Server) UserDocument(token string) prefs.Document {
 func (s *Server) Set(d prefs.Dialect, values prefs.Document) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	stored := s.storedOf(d)
+	stored := s.v1Values(demoV1User)
+	if d == prefs.VastAI {
+		stored = s.vastValues(DemoVastUser)
+	}
 	for k, v := range values {
 		stored[k] = v
 	}
 }
 
-func (s *Server) storedOf(d prefs.Dialect) prefs.Document {
+func demoToken(d prefs.Dialect) string {
 	if d == prefs.VastAI {
-		if s.vastStored[DemoVastUser] == nil {
-			s.vastStored[DemoVastUser] = prefs.Document{}
-		}
-		return s.vastStored[DemoVastUser]
+		return DemoVastKey
 	}
-	if s.v1Stored[demoV1User] == nil {
-		s.v1Stored[demoV1User] = prefs.Document{}
+	return DemoSessionToken
+}
+
+// v1Values and vastValues return a user's stored values, created on first
+// use. The caller holds s.mu.
+func (s *Server) v1Values(user string) prefs.Document {
+	if s.v1Stored[user] == nil {
+		s.v1Stored[user] = prefs.Document{}
 	}
-	return s.v1Stored[demoV1User]
+	return s.v1Stored[user]
+}
+
+func (s *Server) vastValues(id int64) prefs.Document {
+	if s.vastStored[id] == nil {
+		s.vastStored[id] = prefs.Document{}
+	}
+	return s.vastStored[id]
 }

@@ -43,11 +43,9 @@ func (s *Server) serveV1(w http.ResponseWriter, r *http.Request, body []byte, re
 			return
 		}
 		// Only a request with no bad key gets here: PATCH is atomic.
-		if s.v1Stored[user] == nil {
-			s.v1Stored[user] = prefs.Document{}
-		}
+		stored := s.v1Values(user)
 		for k, v := range changes {
-			s.v1Stored[user][k] = v
+			stored[k] = v
 		}
 	default:
 		w.Header().Set("Allow", "GET, PATCH")
