@@ -34,6 +34,20 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+func TestMissing(t *testing.T) {
+	prior := Document{"email.a": true, "email.b": true}
+	desired := Document{"email.b": false, "email.d": true, "email.c": true}
+	if got := Missing(prior, desired); !reflect.DeepEqual(got, []string{"email.c", "email.d"}) {
+		t.Fatalf("added = %v", got)
+	}
+	if got := Missing(desired, prior); !reflect.DeepEqual(got, []string{"email.a"}) {
+		t.Fatalf("removed = %v", got)
+	}
+	if got := Missing(prior, prior); len(got) != 0 {
+		t.Fatalf("Missing of equal documents = %v", got)
+	}
+}
+
 func TestCheck(t *testing.T) {
 	desired := Document{
 		"email.product_updates":    false,

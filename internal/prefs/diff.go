@@ -28,3 +28,10 @@ func Select(current Document, keys []string) (Document, []string) {
 	}
 	return found, missing
 }
+
+// Missing returns, sorted, the keys of want that have lacks: the keys a
+// configuration starts managing (or, with the arguments swapped, stops).
+func Missing(have, want Document) []string {
+	_, missing := Select(have, want.Keys())
+	return missing
+}

@@ -71,7 +71,7 @@ func BenchmarkPlanCheck(b *testing.B) {
 				state.Get(ctx, &plan)
 				state.Get(ctx, &prior)
 				desired := document(plan.Preferences)
-				if len(newKeys(desired, document(prior.Preferences))) != 0 {
+				if len(prefs.Missing(document(prior.Preferences), desired)) != 0 {
 					b.Fatal("new keys")
 				}
 				if p := prefs.V1.Check(desired, nil); len(p) != 0 {

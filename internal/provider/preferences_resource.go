@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -96,7 +95,7 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	desired, prior := declared(plan.Preferences), document(state.Preferences)
 	var known prefs.Document // nil: no new key, so only the offline checks
-	if len(newKeys(desired, prior)) > 0 {
+	if len(prefs.Missing(prior, desired)) > 0 {
 		catalogue, err := r.api.resolved(ctx)
 		if err != nil {
 			addAPIError(&resp.Diagnostics, r.api.Dialect(), "read the notification preferences to check the declared keys", err)
@@ -188,7 +187,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	desired, prior := document(plan.Preferences), document(state.Preferences)
 	restore := readRestore(ctx, req.Private, &resp.Diagnostics)
 	base := prior
-	if added := newKeys(desired, prior); len(added) > 0 {
+	if added := prefs.Missing(prior, desired); len(added) > 0 {
 		current, ok := r.resolved(ctx, &resp.Diagnostics)
 		if !ok {
 			return
@@ -203,7 +202,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 		base = prior.Overlay(current)
 	}
 	changes := prefs.Changes(base, desired)
-	released := r.release(newKeys(prior, desired), base, restore, plan.OnDestroy.ValueString(), changes)
+	released := r.release(prefs.Missing(desired, prior), base, restore, plan.OnDestroy.ValueString(), changes)
 	after, ok := r.write(ctx, changes, base, &resp.Diagnostics)
 	if !ok {
 		return
@@ -318,18 +317,6 @@ func managedValues(server, declared prefs.Document) types.Map {
 		}
 	}
 	return mapValue(values)
-}
-
-// newKeys returns the keys of a that b lacks, sorted.
-func newKeys(a, b prefs.Document) []string {
-	var keys []string
-	for k := range a {
-		if _, ok := b[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func quoteList(keys []string) string {
