@@ -28,7 +28,7 @@ go build -o "$work/notification-mock" "$root/internal/mockapi/cmd/notification-m
 step "Starting the mock API"
 MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:0} "$work/notification-mock" > "$work/mock.log" 2>&1 &
 mock_pid=$!
-for _ in $(seq 50); do
+for _ in $(seq 300); do # up to 30 s: a loaded CI machine starts it slowly
   [ -s "$work/mock.log" ] && break
   sleep 0.1
 done
