@@ -23,10 +23,13 @@ type Client interface {
 	// Read returns the server's resolved document.
 	Read(ctx context.Context) (prefs.Document, error)
 	// Apply writes changes and returns the resolved document after the write.
-	// current, when not nil, is the resolved document the caller has just
-	// read; the vastai dialect overlays changes on it rather than reading the
-	// document again. An empty change set writes nothing.
-	Apply(ctx context.Context, changes, current prefs.Document) (prefs.Document, error)
+	// hold holds the values that must be on the server after the write
+	// (the declared ones), whatever anyone changed since they were read:
+	// a saved plan may be applied hours after it was made. current, when
+	// not nil, is the resolved document the caller has just read; the
+	// vastai dialect overlays hold and changes on it rather than reading
+	// the document again. An empty change set writes nothing.
+	Apply(ctx context.Context, changes, hold, current prefs.Document) (prefs.Document, error)
 }
 
 // Config is what a client needs to reach an API.

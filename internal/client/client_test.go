@@ -62,7 +62,7 @@ func TestV1ReadAndMinimalPatch(t *testing.T) {
 	if !reflect.DeepEqual(doc, mock.Document(prefs.V1)) || len(doc) != 4 {
 		t.Fatalf("Read = %v", doc)
 	}
-	after, err := c.Apply(ctx, prefs.Document{"email.weekly_usage_digest": true}, doc)
+	after, err := c.Apply(ctx, prefs.Document{"email.weekly_usage_digest": true}, nil, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestV1ReadAndMinimalPatch(t *testing.T) {
 		t.Fatalf("journal = %v, want GET then a PATCH of the one key", j)
 	}
 	// Nothing to change: nothing sent.
-	if _, err := c.Apply(ctx, prefs.Document{}, after); err != nil || len(mock.Journal()) != 2 {
+	if _, err := c.Apply(ctx, prefs.Document{}, nil, after); err != nil || len(mock.Journal()) != 2 {
 		t.Fatalf("empty Apply sent a request: %v", mock.Journal())
 	}
 }
@@ -97,7 +97,7 @@ func TestV1Errors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mock, _, c := setup(t, prefs.V1, tt.token)
-			_, err := c.Apply(context.Background(), tt.changes, nil)
+			_, err := c.Apply(context.Background(), tt.changes, nil, nil)
 			e := apiError(t, err)
 			if e.Status != tt.status || e.Code != tt.code || !reflect.DeepEqual(e.DetailKeys(), append([]string{}, tt.details...)) {
 				t.Fatalf("err = %v", e)
@@ -112,7 +112,7 @@ func TestV1Errors(t *testing.T) {
 func TestVastOverlayPut(t *testing.T) {
 	mock, _, c := setup(t, prefs.VastAI, mockapi.DemoVastKey)
 	mock.Set(prefs.VastAI, prefs.Document{"host.payout_sent.email": true}) // someone else's choice
-	after, err := c.Apply(context.Background(), prefs.Document{"client.low_credit.webhooks": true}, nil)
+	after, err := c.Apply(context.Background(), prefs.Document{"client.low_credit.webhooks": true}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestVastOverlayPut(t *testing.T) {
 	}
 	// With the document already in hand, the PUT needs no GET.
 	mock.ResetJournal()
-	if _, err := c.Apply(context.Background(), prefs.Document{"client.low_credit.webhooks": false}, after); err != nil {
+	if _, err := c.Apply(context.Background(), prefs.Document{"client.low_credit.webhooks": false}, nil, after); err != nil {
 		t.Fatal(err)
 	}
 	if j := mock.Journal(); len(j) != 1 || j[0].Method != "PUT" {
@@ -159,7 +159,7 @@ func TestVastErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			current := mock.Document(prefs.VastAI)
-			_, err = c.Apply(context.Background(), tt.changes, current)
+			_, err = c.Apply(context.Background(), tt.changes, nil, current)
 			var e *client.APIError
 			if !errors.As(err, &e) || e.Status != tt.status || !reflect.DeepEqual(e.DetailKeys(), append([]string{}, tt.details...)) {
 				t.Fatalf("err = %v", err)
@@ -230,7 +230,7 @@ func TestWriteAppliedButResponseLost(t *testing.T) {
 			key := map[prefs.Dialect]string{prefs.V1: "email.product_updates", prefs.VastAI: "client.low_credit.email"}[d]
 			mock, _, c := setup(t, d, token)
 			mock.Inject(mockapi.Fault{Method: map[prefs.Dialect]string{prefs.V1: "PATCH", prefs.VastAI: "PUT"}[d], DropAfterApply: true, Times: 1})
-			after, err := c.Apply(context.Background(), prefs.Document{key: false}, nil)
+			after, err := c.Apply(context.Background(), prefs.Document{key: false}, nil, nil)
 			if err != nil {
 				t.Fatalf("Apply: %v", err)
 			}
@@ -282,7 +282,7 @@ func TestHeadersAndMaskedLogs(t *testing.T) {
 
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &logs)
-	if _, err := c.Apply(ctx, prefs.Document{"email.product_updates": false}, nil); err != nil {
+	if _, err := c.Apply(ctx, prefs.Document{"email.product_updates": false}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got.Get("Authorization") != "Bearer "+mockapi.DemoSessionToken || got.Get("Content-Type") != "application/json" ||

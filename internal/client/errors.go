@@ -12,8 +12,9 @@ import (
 // provider can point a diagnostic at the key.
 type APIError struct {
 	Method    string
-	Path      string
+	Path      string // the URL path requested, endpoint path included
 	Status    int
+	Attempts  int // how many times the request was sent
 	Code      string // the API's error code; empty when the body had none
 	Message   string
 	RequestID string
@@ -58,14 +59,41 @@ const (
 	CodeRateLimited  = "RATE_LIMITED"
 )
 
+// CodeVastUnknownKey is the code the vastai dialect refuses an unknown key
+// with.
+const CodeVastUnknownKey = "unknown_notification_key"
+
+// UnknownKey reports whether the API refused the request for naming keys
+// it does not know.
+func (e *APIError) UnknownKey() bool {
+	return e.Code == CodeUnknownKey || e.Code == CodeVastUnknownKey
+}
+
 // badResponse describes a body that is neither the document nor an error
 // envelope: HTML from a proxy, truncated JSON, a document of the wrong shape.
-func badResponse(method, path string, status int, requestID, problem string, body []byte) *APIError {
+func badResponse(method string, resp *response, problem string) *APIError {
 	return &APIError{
-		Method: method, Path: path, Status: status, RequestID: requestID,
-		Message: fmt.Sprintf("unexpected response from the API (%s): %s", problem, snippet(body)),
+		Method: method, Path: resp.path, Status: resp.status, Attempts: resp.attempts, RequestID: resp.requestID,
+		Message: fmt.Sprintf("unexpected response from the API (%s): %s", problem, snippet(resp.body)),
 	}
 }
+
+// RequestError is a request that got no answer to decode: the connection
+// failed or timed out, TLS verification failed, a redirect was refused, or
+// the caller gave up. Attempts says how often it was sent, so a diagnostic
+// claims retries only where there were some.
+type RequestError struct {
+	Method   string
+	Path     string
+	Attempts int
+	Err      error
+}
+
+func (e *RequestError) Error() string {
+	return fmt.Sprintf("%s %s: %v", e.Method, e.Path, e.Err)
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
 
 // snippet shows the start of a body on one line, so an HTML error page or a
 // truncated document can be recognised without flooding the diagnostic.

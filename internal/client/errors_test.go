@@ -41,7 +41,7 @@ func TestDecodeV1(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeV1(http.MethodGet, &response{status: tt.status, requestID: "hdr-id", body: []byte(tt.body)})
+			got, err := decodeV1(http.MethodGet, &response{path: v1Path, status: tt.status, requestID: "hdr-id", body: []byte(tt.body)})
 			checkDecode(t, got, err, tt.want, tt.wantErr, tt.msg)
 		})
 	}
@@ -73,7 +73,7 @@ func TestDecodeVast(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeVast(http.MethodPut, path, &response{status: tt.status, requestID: "hdr-id", body: []byte(tt.body)}, changes)
+			got, err := decodeVast(http.MethodPut, &response{path: path, status: tt.status, requestID: "hdr-id", body: []byte(tt.body)}, changes)
 			checkDecode(t, got, err, tt.want, tt.wantErr, tt.msg)
 		})
 	}

@@ -36,7 +36,7 @@ func FuzzDecodeV1(f *testing.F) {
 
 func FuzzDecodeVast(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, body []byte, key string) {
-		doc, err := decodeVast("PUT", "/api/v0/users/1/notification-prefs/", &response{status: status, body: body}, prefs.Document{key: true})
+		doc, err := decodeVast("PUT", &response{path: "/api/v0/users/1/notification-prefs/", status: status, body: body}, prefs.Document{key: true})
 		checkDecoded(t, doc, err, status)
 	})
 }

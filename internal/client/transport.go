@@ -38,6 +38,7 @@ func newTransport(cfg Config) *transport {
 	rc.RetryWaitMax = orDefault(cfg.RetryWaitMax, DefaultRetryWaitMax)
 	rc.CheckRetry = retryPolicy
 	rc.Backoff = backoff
+	rc.RequestLogHook = countAttempt
 	// Hand the last response back instead of an opaque "giving up" error,
 	// so a 429 or 503 that outlasted the retries still reads as the API's
 	// own error with its code and request id.
@@ -59,9 +60,23 @@ func orDefault(d, def time.Duration) time.Duration {
 
 // response is what came back from the last attempt.
 type response struct {
+	path      string // the URL path requested, endpoint path included
+	attempts  int
 	status    int
 	requestID string
 	body      []byte
+}
+
+// attemptsKey finds, in a request's context, the counter of how many
+// times send has sent it.
+type attemptsKey struct{}
+
+// countAttempt runs before every attempt (redirects it follows are part of
+// the attempt, not new ones).
+func countAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
+	if n, ok := req.Context().Value(attemptsKey{}).(*int); ok {
+		*n++
+	}
 }
 
 // send makes one logical request. body, when not nil, is encoded as JSON.
@@ -75,7 +90,8 @@ func (t *transport) send(ctx context.Context, method, url string, body any) (*re
 			return nil, fmt.Errorf("encoding request: %w", err)
 		}
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, url, payload)
+	attempts := new(int)
+	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, attempts), method, url, payload)
 	if err != nil {
 		return nil, err
 	}
@@ -89,14 +105,14 @@ func (t *transport) send(ctx context.Context, method, url string, body any) (*re
 	}
 	resp, err := t.http.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, &RequestError{Method: method, Path: req.URL.Path, Attempts: *attempts, Err: err}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return nil, fmt.Errorf("reading response: %w", err)
+		return nil, &RequestError{Method: method, Path: req.URL.Path, Attempts: *attempts, Err: fmt.Errorf("reading response: %w", err)}
 	}
-	return &response{status: resp.StatusCode, requestID: resp.Header.Get("X-Request-Id"), body: data}, nil
+	return &response{path: req.URL.Path, attempts: *attempts, status: resp.StatusCode, requestID: resp.Header.Get("X-Request-Id"), body: data}, nil
 }
 
 // retryPolicy retries what is transient: connection errors and timeouts,
@@ -107,8 +123,12 @@ func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, err
 		return false, ctx.Err()
 	}
 	if err != nil {
-		// The library's policy knows which transport errors are permanent
-		// (bad scheme, TLS verification, too many redirects).
+		// Our own refusal to follow a redirect is as permanent as the ones
+		// the library's policy knows (bad scheme, TLS verification, too
+		// many redirects): sending again would be refused again.
+		if errors.Is(err, errCrossHostRedirect) {
+			return false, nil
+		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
 	switch resp.StatusCode {

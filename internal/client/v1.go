@@ -24,14 +24,24 @@ func (c *v1Client) Read(ctx context.Context) (prefs.Document, error) {
 	return c.do(ctx, http.MethodGet, nil)
 }
 
-func (c *v1Client) Apply(ctx context.Context, changes, current prefs.Document) (prefs.Document, error) {
+func (c *v1Client) Apply(ctx context.Context, changes, hold, current prefs.Document) (prefs.Document, error) {
 	if len(changes) == 0 {
 		if current != nil {
 			return current, nil
 		}
 		return c.Read(ctx)
 	}
-	return c.do(ctx, http.MethodPatch, changes.Nest())
+	after, err := c.do(ctx, http.MethodPatch, changes.Nest())
+	if err != nil {
+		return nil, err
+	}
+	// The PATCH answers with the whole document: a held key someone changed
+	// since it was read shows there, and one more PATCH of just those keys
+	// puts it back. Only then is the answer what the plan promised.
+	if off := prefs.Changes(after, hold); len(off) > 0 {
+		return c.do(ctx, http.MethodPatch, off.Nest())
+	}
+	return after, nil
 }
 
 // v1Envelope is the shape of every v1 response; fields the provider does
@@ -59,7 +69,7 @@ func (c *v1Client) do(ctx context.Context, method string, body any) (prefs.Docum
 func decodeV1(method string, resp *response) (prefs.Document, error) {
 	var env v1Envelope
 	if err := decodeJSON(resp.body, &env); err != nil {
-		return nil, badResponse(method, v1Path, resp.status, resp.requestID, err.Error(), resp.body)
+		return nil, badResponse(method, resp, err.Error())
 	}
 	ok := resp.status >= 200 && resp.status < 300
 	if !ok || env.Success == nil || !*env.Success || env.Error != nil {
@@ -68,10 +78,10 @@ func decodeV1(method string, resp *response) (prefs.Document, error) {
 			if ok {
 				problem = `"success" is not true`
 			}
-			return nil, badResponse(method, v1Path, resp.status, resp.requestID, problem, resp.body)
+			return nil, badResponse(method, resp, problem)
 		}
 		e := &APIError{
-			Method: method, Path: v1Path, Status: resp.status,
+			Method: method, Path: resp.path, Status: resp.status, Attempts: resp.attempts,
 			Code: env.Error.Code, Message: env.Error.Message,
 			RequestID: env.Error.RequestID, Details: env.Error.Details,
 		}
@@ -80,21 +90,21 @@ func decodeV1(method string, resp *response) (prefs.Document, error) {
 		}
 		return nil, e
 	}
-	return flattenData(prefs.V1, method, v1Path, resp, env.Data)
+	return flattenData(prefs.V1, method, resp, env.Data)
 }
 
 // flattenData reads the document inside a successful envelope.
-func flattenData(d prefs.Dialect, method, path string, resp *response, data json.RawMessage) (prefs.Document, error) {
+func flattenData(d prefs.Dialect, method string, resp *response, data json.RawMessage) (prefs.Document, error) {
 	var nested map[string]any
 	if len(data) == 0 || string(data) == "null" {
-		return nil, badResponse(method, path, resp.status, resp.requestID, "the envelope holds no document", resp.body)
+		return nil, badResponse(method, resp, "the envelope holds no document")
 	}
 	if err := json.Unmarshal(data, &nested); err != nil {
-		return nil, badResponse(method, path, resp.status, resp.requestID, "the document is not a JSON object", resp.body)
+		return nil, badResponse(method, resp, "the document is not a JSON object")
 	}
 	doc, err := d.Flatten(nested)
 	if err != nil {
-		return nil, badResponse(method, path, resp.status, resp.requestID, err.Error(), resp.body)
+		return nil, badResponse(method, resp, err.Error())
 	}
 	return doc, nil
 }

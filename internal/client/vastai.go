@@ -30,7 +30,7 @@ func (c *vastClient) Read(ctx context.Context) (prefs.Document, error) {
 	return c.do(ctx, http.MethodGet, nil, nil)
 }
 
-func (c *vastClient) Apply(ctx context.Context, changes, current prefs.Document) (prefs.Document, error) {
+func (c *vastClient) Apply(ctx context.Context, changes, hold, current prefs.Document) (prefs.Document, error) {
 	if current == nil {
 		var err error
 		if current, err = c.Read(ctx); err != nil {
@@ -40,7 +40,10 @@ func (c *vastClient) Apply(ctx context.Context, changes, current prefs.Document)
 	if len(changes) == 0 {
 		return current, nil
 	}
-	body := map[string]any{"notification_preferences": current.Overlay(changes).Nest()}
+	// Every held value goes into the document the PUT replaces, not only
+	// the changed ones: a held key someone changed since the plan was made
+	// would otherwise be written back as they left it.
+	body := map[string]any{"notification_preferences": current.Overlay(hold).Overlay(changes).Nest()}
 	return c.do(ctx, http.MethodPut, body, changes)
 }
 
@@ -56,17 +59,17 @@ func (c *vastClient) do(ctx context.Context, method string, body any, changes pr
 	if err != nil {
 		return nil, err
 	}
-	return decodeVast(method, c.path(), resp, changes)
+	return decodeVast(method, resp, changes)
 }
 
 // decodeVast turns a vastai response into the resolved document or an
 // *APIError. Vast.ai's errors carry no per-key details, only a message;
 // the changed keys that message names become the details, so a diagnostic
 // can still point at the key.
-func decodeVast(method, path string, resp *response, changes prefs.Document) (prefs.Document, error) {
+func decodeVast(method string, resp *response, changes prefs.Document) (prefs.Document, error) {
 	var env vastEnvelope
 	if err := decodeJSON(resp.body, &env); err != nil {
-		return nil, badResponse(method, path, resp.status, resp.requestID, err.Error(), resp.body)
+		return nil, badResponse(method, resp, err.Error())
 	}
 	ok := resp.status >= 200 && resp.status < 300
 	if !ok || env.Success == nil || !*env.Success {
@@ -75,10 +78,10 @@ func decodeVast(method, path string, resp *response, changes prefs.Document) (pr
 			if ok {
 				problem = `"success" is not true`
 			}
-			return nil, badResponse(method, path, resp.status, resp.requestID, problem, resp.body)
+			return nil, badResponse(method, resp, problem)
 		}
 		e := &APIError{
-			Method: method, Path: path, Status: resp.status,
+			Method: method, Path: resp.path, Status: resp.status, Attempts: resp.attempts,
 			Code: env.Error, Message: env.Msg, RequestID: resp.requestID,
 		}
 		for key := range changes {
@@ -91,7 +94,7 @@ func decodeVast(method, path string, resp *response, changes prefs.Document) (pr
 		}
 		return nil, e
 	}
-	return flattenData(prefs.VastAI, method, path, resp, env.Preferences)
+	return flattenData(prefs.VastAI, method, resp, env.Preferences)
 }
 
 // mentions reports whether msg names key as a whole word, so that

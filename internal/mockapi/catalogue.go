@@ -143,6 +143,25 @@ func (s *Server) Set(d prefs.Dialect, values prefs.Document) {
 	}
 }
 
+// SetBeforeNextWrite holds values back until the next write (PATCH or PUT)
+// of the dialect arrives, then sets them for the demo user just before
+// serving it: another client's change landing between a plan and its apply.
+func (s *Server) SetBeforeNextWrite(d prefs.Dialect, values prefs.Document) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.beforeWrite[d] = values.Clone()
+}
+
+func (s *Server) applyBeforeWrite(d prefs.Dialect) {
+	s.mu.Lock()
+	values := s.beforeWrite[d]
+	delete(s.beforeWrite, d)
+	s.mu.Unlock()
+	if values != nil {
+		s.Set(d, values)
+	}
+}
+
 func demoToken(d prefs.Dialect) string {
 	if d == prefs.VastAI {
 		return DemoVastKey

@@ -22,7 +22,11 @@ const (
 	DemoAPIKey       = "demo-api-key"       // v1 API-key principal: 403 USER_REQUIRED
 	DemoVastKey      = "demo-vast-key"      // vastai key for DemoVastUser
 	DemoVastUser     = 4242
-	demoV1User       = "demo"
+	// A second vastai user with a key and document of its own, for trying
+	// what happens when a configuration is pointed at another user.
+	OtherVastKey  = "other-vast-key"
+	OtherVastUser = 5151
+	demoV1User    = "demo"
 )
 
 // Server is the mock API. Its methods are safe for concurrent use.
@@ -40,6 +44,10 @@ type Server struct {
 	v1Stored   map[string]prefs.Document
 	vastStored map[int64]prefs.Document
 
+	// Out-of-band changes held back until the next write of their dialect,
+	// to reproduce a change made between plan and apply.
+	beforeWrite map[prefs.Dialect]prefs.Document
+
 	faults  []*Fault
 	journal []Entry
 	seq     int
@@ -49,18 +57,20 @@ type Server struct {
 // New returns a mock with the seeds' catalogues and the demo principals.
 func New() *Server {
 	s := &Server{
-		sessions:   map[string]string{},
-		apiKeys:    map[string]bool{},
-		vastKeys:   map[string]int64{},
-		v1:         newCatalogue(prefs.V1, v1Defaults, v1Immutable),
-		vast:       newCatalogue(prefs.VastAI, vastDefaults, nil),
-		v1Stored:   map[string]prefs.Document{},
-		vastStored: map[int64]prefs.Document{},
-		rng:        rand.New(rand.NewPCG(1, 2)),
+		sessions:    map[string]string{},
+		apiKeys:     map[string]bool{},
+		vastKeys:    map[string]int64{},
+		v1:          newCatalogue(prefs.V1, v1Defaults, v1Immutable),
+		vast:        newCatalogue(prefs.VastAI, vastDefaults, nil),
+		v1Stored:    map[string]prefs.Document{},
+		vastStored:  map[int64]prefs.Document{},
+		beforeWrite: map[prefs.Dialect]prefs.Document{},
+		rng:         rand.New(rand.NewPCG(1, 2)),
 	}
 	s.AddSession(DemoSessionToken, demoV1User)
 	s.AddAPIKey(DemoAPIKey)
 	s.AddVastKey(DemoVastKey, DemoVastUser)
+	s.AddVastKey(OtherVastKey, OtherVastUser)
 	return s
 }
 
@@ -91,6 +101,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, entry := s.begin(r)
 	rec.Header().Set("X-Request-Id", entry.RequestID)
 	defer func() { s.finish(entry, rec.status) }()
+	if r.Method == http.MethodPatch || r.Method == http.MethodPut {
+		s.applyBeforeWrite(dialectOf(r.URL.Path))
+	}
 
 	if f := s.pickFault(r.Method); f != nil {
 		entry.Fault = f.String()
@@ -105,6 +118,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.route(rec, r, body, entry.RequestID)
+}
+
+func dialectOf(path string) prefs.Dialect {
+	if strings.HasPrefix(path, vastPrefix) {
+		return prefs.VastAI
+	}
+	return prefs.V1
 }
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte, requestID string) {

@@ -241,3 +241,38 @@ func TestFaultRateAndHTML(t *testing.T) {
 		t.Fatalf("%d of 200 failed at rate 0.5", failed)
 	}
 }
+
+// The second vastai user has a document of its own, which the demo user's
+// key cannot reach and which changes to the demo user's leave alone.
+func TestVastSecondUser(t *testing.T) {
+	srv := httptest.NewServer(New())
+	defer srv.Close()
+	otherURL := "/api/v0/users/5151/notification-prefs/"
+	runExchanges(t, srv, []exchange{
+		{"demo user writes its own", "PUT", vastURL, DemoVastKey,
+			`{"notification_preferences":{"client":{"low_credit":{"webhooks":true}}}}`, 200, `{"success":true}`},
+		{"other user still has defaults", "GET", otherURL, OtherVastKey, "", 200,
+			`{"notification_preferences":{"client":{"low_credit":{"webhooks":false}}}}`},
+		{"demo key cannot read the other user", "GET", otherURL, DemoVastKey, "", 403, `{"error":"forbidden"}`},
+		{"other key cannot read the demo user", "GET", vastURL, OtherVastKey, "", 403, `{"error":"forbidden"}`},
+	})
+}
+
+// A change held back with SetBeforeNextWrite lands just before the next
+// write of its dialect, not before reads and not before the other
+// dialect's writes, and only once.
+func TestSetBeforeNextWrite(t *testing.T) {
+	s := New()
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	s.SetBeforeNextWrite(prefs.V1, prefs.Document{"email.product_updates": false})
+	runExchanges(t, srv, []exchange{
+		{"a read does not trigger it", "GET", v1URL, DemoSessionToken, "", 200, `{"data":{"email":{"product_updates":true}}}`},
+		{"nor a write of the other dialect", "PUT", vastURL, DemoVastKey,
+			`{"notification_preferences":{"client":{"low_credit":{"webhooks":true}}}}`, 200, `{"success":true}`},
+		{"the next PATCH sees it, beside its own change", "PATCH", v1URL, DemoSessionToken, `{"email":{"billing_receipts":false}}`, 200,
+			`{"data":{"email":{"product_updates":false,"billing_receipts":false}}}`},
+		{"a later PATCH is served as usual", "PATCH", v1URL, DemoSessionToken, `{"email":{"product_updates":true}}`, 200,
+			`{"data":{"email":{"product_updates":true}}}`},
+	})
+}

@@ -12,17 +12,26 @@ import (
 )
 
 // api is what a configured provider hands its resources and data sources:
-// the client, and the last resolved document seen by this provider instance.
-// Terraform configures a provider afresh for every walk of its graph, so
-// that document is moments old: one read serves every plan-time key check
-// (a refresh that just read it saves the check its own request), and in the
-// apply walk, where Terraform plans each resource again right before
-// applying it, the write starts from the document that plan just read.
+// the client, and what this provider configuration has learned in the
+// current Terraform walk. Terraform configures a provider afresh for every
+// walk of its graph (a plan, an apply), so none of it outlives the walk.
 type api struct {
 	client.Client
 
-	mu        sync.Mutex
-	catalogue prefs.Document
+	// mu is held for every request, so the reads and writes of one walk
+	// take turns. Writes must: a vastai PUT replaces the whole document,
+	// and two in parallel would each put back the other's old values.
+	// Reads share one GET that way. And the shared document stays in
+	// order without version numbers: no answer can land after the answer
+	// to a request sent later.
+	mu sync.Mutex
+	// doc is the document as the server last answered it in this walk:
+	// every read of the walk shares it (refreshing N resources is one
+	// GET), and the next write starts from it. nil until read, and after a
+	// failed write, whose effect on the server is unknown.
+	doc prefs.Document
+
+	owners keyOwners
 }
 
 func newAPI(cfg client.Config) (*api, error) {
@@ -41,7 +50,7 @@ func apiFrom(providerData any, diags *diag.Diagnostics) *api {
 	}
 	a, ok := providerData.(*api)
 	if !ok {
-		diags.AddError("Unexpected provider data",
+		diags.AddError("Unexpected Provider Data",
 			fmt.Sprintf("Expected *api, got %T. Please report this issue to the provider developers.", providerData))
 	}
 	return a
@@ -57,41 +66,34 @@ func ready(a *api, diags *diag.Diagnostics) bool {
 	return true
 }
 
-// apply writes changes. Writes through one provider instance take turns,
-// and each starts from the document the previous one returned: the vastai
-// PUT replaces the whole document, so two resources writing disjoint keys
-// of it in parallel would otherwise each put back the other's old values.
-func (a *api) apply(ctx context.Context, changes prefs.Document) (prefs.Document, error) {
+// document returns the document as this walk last saw it, reading it if
+// nothing has yet.
+func (a *api) document(ctx context.Context) (prefs.Document, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	after, err := a.Apply(ctx, changes, a.catalogue)
-	if err != nil {
-		return nil, err
-	}
-	a.catalogue = after
-	return after, nil
-}
-
-// remember keeps a resolved document for later checks in this run.
-func (a *api) remember(doc prefs.Document) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.catalogue = doc
-}
-
-// resolved returns the resolved document seen in this run, reading it once
-// if nothing has read it yet. The lock is held during the read so that
-// resources planned in parallel share one request.
-func (a *api) resolved(ctx context.Context) (prefs.Document, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.catalogue != nil {
-		return a.catalogue, nil
+	if a.doc != nil {
+		return a.doc, nil
 	}
 	doc, err := a.Read(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a.catalogue = doc
+	a.doc = doc
 	return doc, nil
+}
+
+// write applies changes, holding the declared values in hold, and starts
+// from the document the previous request of this walk answered with.
+func (a *api) write(ctx context.Context, changes, hold prefs.Document) (prefs.Document, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	after, err := a.Apply(ctx, changes, hold, a.doc)
+	if err != nil {
+		// The write may have landed with its answer lost: a PUT built on
+		// the document from before it would put the old values back.
+		a.doc = nil
+		return nil, err
+	}
+	a.doc = after
+	return after, nil
 }

@@ -111,7 +111,7 @@ func lockedCode(d prefs.Dialect) string {
 
 func keyAdvice(code string) string {
 	switch code {
-	case client.CodeUnknownKey, "unknown_notification_key":
+	case client.CodeUnknownKey, client.CodeVastUnknownKey:
 		return "Check the key's spelling against the notification_preferences data source, or remove it."
 	case client.CodeImmutableKey, "mandatory_notification":
 		return "Users may not change this key: remove it from preferences."
@@ -131,6 +131,18 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// addDeclaredTwice explains a key declared by two resources (5.11).
+func addDeclaredTwice(diags *diag.Diagnostics, key string) {
+	diags.AddAttributeError(keyPath(key), "Notification key declared twice",
+		fmt.Sprintf("Another notification_preferences resource of this provider configuration declares %q too. Two resources managing one key undo each other on every apply, and neither can restore its earlier value. Declare each key in one resource only; moving a key from one resource to another in one apply is fine.", key))
+}
+
+// addWithdrawnWarning explains a declared key the server stopped reporting.
+func addWithdrawnWarning(diags *diag.Diagnostics, key string) {
+	diags.AddAttributeWarning(keyPath(key), "Notification key withdrawn by the server",
+		fmt.Sprintf("The server no longer reports %q. Terraform keeps its last known value in state and will not write it again, and destroy leaves it out of the values it restores. Remove it from preferences; changing its value would fail.", key))
 }
 
 // addNullValue explains a key declared with no value.

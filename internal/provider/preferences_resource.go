@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -17,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/openprefs/terraform-provider-notification/internal/client"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
@@ -73,37 +76,67 @@ func (r *preferencesResource) Configure(_ context.Context, req resource.Configur
 	r.api = apiFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan makes the plan fail on any declared key the API would refuse,
-// so that a typo is a plan error pointed at the key and not a surprise at
-// apply. Keys already in state were confirmed by the refresh that just
-// read the server, so only newly declared keys need the server's document,
-// which is read at most once per provider instance.
+// ModifyPlan makes the plan fail on what apply could not do: a declared
+// key the API would refuse (so that a typo is a plan error at the key, not
+// a surprise at apply), a key another resource of this provider
+// configuration declares too, and a resource pointed at a document other
+// than its own. Keys already in state were confirmed by the refresh that
+// just read the server, so only newly declared keys need the server's
+// document, which is read at most once per walk.
 func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.api == nil {
-		return // destroy, or provider configuration unknown until apply
+	if r.api == nil {
+		return // provider configuration unknown until apply
+	}
+	var state preferencesModel
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() || !r.boundTo(state.ID, &resp.Diagnostics) {
+			return
+		}
+	}
+	if req.Plan.Raw.IsNull() {
+		return // destroy
 	}
 	var plan preferencesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || plan.Preferences.IsUnknown() {
 		return
 	}
-	var state preferencesModel
 	if req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.api.ID())...)
-	} else {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
 	desired, prior := declared(plan.Preferences), document(state.Preferences)
+	owner := planOwner(ctx, req.Private, resp.Private, &resp.Diagnostics)
+	for _, k := range r.api.owners.declare(owner, desired.Keys()) {
+		addDeclaredTwice(&resp.Diagnostics, k)
+	}
+
+	// A withdrawn key still declared with its last value plans no change
+	// and only warns; declared with another value, it would be written,
+	// and is checked like a new key.
+	withdrawn := readWithdrawn(ctx, req.Private, &resp.Diagnostics)
+	confirmed := prior.Clone()
+	for _, k := range withdrawn {
+		delete(confirmed, k)
+	}
 	var known prefs.Document // nil: no new key, so only the offline checks
-	if len(prefs.Missing(prior, desired)) > 0 {
-		catalogue, err := r.api.resolved(ctx)
+	if len(prefs.Missing(confirmed, desired)) > 0 {
+		catalogue, err := r.api.document(ctx)
 		if err != nil {
 			addAPIError(&resp.Diagnostics, r.api.Dialect(), "read the notification preferences to check the declared keys", err)
 			return
 		}
-		known = catalogue.Overlay(prior)
+		known = catalogue.Overlay(confirmed)
 	}
-	addProblems(&resp.Diagnostics, r.api.Dialect(), r.api.Dialect().Check(desired, known))
+	var problems []prefs.Problem
+	for _, p := range r.api.Dialect().Check(desired, known) {
+		if was, ok := prior[p.Key]; ok && p.Kind == prefs.Unknown && slices.Contains(withdrawn, p.Key) && was == desired[p.Key] {
+			addWithdrawnWarning(&resp.Diagnostics, p.Key)
+			continue
+		}
+		problems = append(problems, p)
+	}
+	addProblems(&resp.Diagnostics, r.api.Dialect(), problems)
 }
 
 func (r *preferencesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -113,7 +146,7 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	desired := document(plan.Preferences)
-	current, ok := r.resolved(ctx, &resp.Diagnostics)
+	current, ok := r.document(ctx, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -123,14 +156,18 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 		addProblems(&resp.Diagnostics, r.api.Dialect(), problems)
 		return
 	}
-	after, ok := r.write(ctx, prefs.Changes(current, desired), current, &resp.Diagnostics)
-	if !ok {
+	restore, _ := prefs.Select(current, desired.Keys())
+	for k := range restore {
+		if earlier, ok := r.api.owners.takeOver(k); ok {
+			restore[k] = earlier
+		}
+	}
+	if _, ok := r.write(ctx, prefs.Changes(current, desired), desired, &resp.Diagnostics); !ok {
 		return
 	}
-	restore, _ := prefs.Select(current, desired.Keys())
 	writeRestore(ctx, resp.Private, restore, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, ownerKey, nil)...)
 	plan.ID = types.StringValue(r.api.ID())
-	plan.Preferences = managedValues(after, desired)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -143,11 +180,15 @@ func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	doc, ok := r.read(ctx, &resp.Diagnostics)
+	if !state.ID.IsNull() && state.ID.ValueString() != r.api.ID() {
+		// Another document's resource: nothing is read on its behalf, and
+		// the plan says what to do.
+		return
+	}
+	doc, ok := r.document(ctx, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	r.api.remember(doc)
 	state.ID = types.StringValue(r.api.ID())
 	if state.OnDestroy.IsNull() {
 		state.OnDestroy = types.StringValue(onDestroyRestore)
@@ -160,17 +201,9 @@ func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest
 		return
 	}
 	managed := document(state.Preferences)
-	found, missing := prefs.Select(doc, managed.Keys())
-	if len(missing) > 0 {
-		resp.Diagnostics.AddWarning("Managed notification keys no longer exist",
-			fmt.Sprintf("The server no longer reports %s, so they were removed from state. Remove them from preferences too, or the next plan will fail on them.", quoteList(missing)))
-		restore := readRestore(ctx, req.Private, &resp.Diagnostics)
-		for _, k := range missing {
-			delete(restore, k)
-		}
-		writeRestore(ctx, resp.Private, restore, &resp.Diagnostics)
-	}
-	state.Preferences = mapValue(found)
+	found, withdrawn := prefs.Select(doc, managed.Keys())
+	writeWithdrawn(ctx, resp.Private, withdrawn, &resp.Diagnostics)
+	state.Preferences = mapValue(managed.Overlay(found))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -181,14 +214,14 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	var plan, state preferencesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) || !r.boundTo(state.ID, &resp.Diagnostics) {
 		return
 	}
 	desired, prior := document(plan.Preferences), document(state.Preferences)
 	restore := readRestore(ctx, req.Private, &resp.Diagnostics)
 	base := prior
 	if added := prefs.Missing(prior, desired); len(added) > 0 {
-		current, ok := r.resolved(ctx, &resp.Diagnostics)
+		current, ok := r.document(ctx, &resp.Diagnostics)
 		if !ok {
 			return
 		}
@@ -198,20 +231,27 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 		}
 		for _, k := range added {
 			restore[k] = current[k] // the value it had before this resource managed it
+			if earlier, ok := r.api.owners.takeOver(k); ok {
+				restore[k] = earlier
+			}
 		}
 		base = prior.Overlay(current)
 	}
 	changes := prefs.Changes(base, desired)
-	released := r.release(prefs.Missing(desired, prior), base, restore, plan.OnDestroy.ValueString(), changes)
-	after, ok := r.write(ctx, changes, base, &resp.Diagnostics)
+	withdrawn := readWithdrawn(ctx, req.Private, &resp.Diagnostics)
+	rel := r.release(prefs.Missing(desired, prior), base, restore, plan.OnDestroy.ValueString(), withdrawn, changes)
+	gone, ok := r.write(ctx, changes, desired, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	if released != "" {
-		resp.Diagnostics.AddWarning("Notification keys no longer managed", released)
+	rel.withdrawn = append(rel.withdrawn, gone...)
+	if msg := rel.String(); msg != "" {
+		resp.Diagnostics.AddWarning("Notification keys no longer managed", msg)
 	}
 	writeRestore(ctx, resp.Private, restore, &resp.Diagnostics)
-	plan.Preferences = managedValues(after, desired)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, ownerKey, nil)...)
+	stillDeclared, _ := prefs.Select(desired, withdrawn)
+	writeWithdrawn(ctx, resp.Private, stillDeclared.Keys(), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -220,18 +260,21 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 func (r *preferencesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state preferencesModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) || !r.boundTo(state.ID, &resp.Diagnostics) {
 		return
 	}
 	prior := document(state.Preferences)
 	restore := readRestore(ctx, req.Private, &resp.Diagnostics)
+	withdrawn := readWithdrawn(ctx, req.Private, &resp.Diagnostics)
 	changes := prefs.Document{}
-	released := r.release(prior.Keys(), prior, restore, state.OnDestroy.ValueString(), changes)
-	if _, ok := r.write(ctx, changes, nil, &resp.Diagnostics); !ok {
+	rel := r.release(prior.Keys(), prior, restore, state.OnDestroy.ValueString(), withdrawn, changes)
+	gone, ok := r.write(ctx, changes, nil, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	if released != "" {
-		resp.Diagnostics.AddWarning("Notification keys left as they are", released)
+	rel.withdrawn = append(rel.withdrawn, gone...)
+	if msg := rel.String(); msg != "" {
+		resp.Diagnostics.AddWarning("Notification keys left as they are", msg)
 	}
 }
 
@@ -248,75 +291,136 @@ func (r *preferencesResource) ImportState(ctx context.Context, req resource.Impo
 }
 
 // release stops managing keys: with on_destroy "restore" it adds their
-// earlier values to changes (only where they differ from current);
-// with "keep", or for keys with no earlier value (imported ones), it leaves
-// them. It forgets their earlier values and returns what to warn about.
-func (r *preferencesResource) release(keys []string, current, restore prefs.Document, onDestroy string, changes prefs.Document) string {
-	var kept []string
+// earlier values to changes (only where they differ from current). It
+// leaves alone keys that on_destroy "keep" keeps, keys with no earlier
+// value (imported ones), keys the server withdrew, and keys another
+// resource of this provider configuration declares now, to which it hands
+// the earlier value. It forgets their earlier values, and returns what it
+// left alone, for a warning.
+func (r *preferencesResource) release(keys []string, current, restore prefs.Document, onDestroy string, withdrawn []string, changes prefs.Document) released {
+	var rel released
 	for _, k := range keys {
 		earlier, known := restore[k]
 		delete(restore, k)
 		switch {
-		case onDestroy == onDestroyKeep || !known:
-			kept = append(kept, k)
+		case slices.Contains(withdrawn, k):
+			rel.withdrawn = append(rel.withdrawn, k)
+		case r.api.owners.isDeclared(k):
+			if known {
+				r.api.owners.handOver(k, earlier)
+			}
+			rel.handedOver = append(rel.handedOver, k)
+		case onDestroy == onDestroyKeep:
+			rel.kept = append(rel.kept, k)
+		case !known:
+			rel.imported = append(rel.imported, k)
 		case earlier != current[k]:
 			changes[k] = earlier
 		}
 	}
-	if len(kept) == 0 {
-		return ""
-	}
-	why := `on_destroy is "keep"`
-	if onDestroy != onDestroyKeep {
-		why = "they were imported, so there is no earlier value to restore"
-	}
-	return fmt.Sprintf("Terraform no longer manages %s; their values on the server were left as they are because %s.", quoteList(kept), why)
+	return rel
 }
 
-func (r *preferencesResource) read(ctx context.Context, diags *diag.Diagnostics) (prefs.Document, bool) {
-	doc, err := r.api.Read(ctx)
-	if err != nil {
-		addAPIError(diags, r.api.Dialect(), "read notification preferences", err)
-		return nil, false
-	}
-	return doc, true
+// released lists, by reason, the keys a release left as they are.
+type released struct {
+	kept, imported, handedOver, withdrawn []string
 }
 
-// resolved is the document this provider instance read moments ago (in
-// the apply walk, the plan of this very resource read it), or a fresh read.
-func (r *preferencesResource) resolved(ctx context.Context, diags *diag.Diagnostics) (prefs.Document, bool) {
-	doc, err := r.api.resolved(ctx)
-	if err != nil {
-		addAPIError(diags, r.api.Dialect(), "read notification preferences", err)
-		return nil, false
-	}
-	return doc, true
-}
-
-// write applies changes, if there are any, and returns the document after
-// them (current when nothing needed writing).
-func (r *preferencesResource) write(ctx context.Context, changes, current prefs.Document, diags *diag.Diagnostics) (prefs.Document, bool) {
-	if len(changes) == 0 {
-		return current, true
-	}
-	after, err := r.api.apply(ctx, changes)
-	if err != nil {
-		addAPIError(diags, r.api.Dialect(), "write notification preferences", err)
-		return nil, false
-	}
-	return after, true
-}
-
-// managedValues is the state's preferences: the declared keys, with the
-// server's values where it reported them.
-func managedValues(server, declared prefs.Document) types.Map {
-	values := declared.Clone()
-	for k := range values {
-		if v, ok := server[k]; ok {
-			values[k] = v
+func (rel released) String() string {
+	var parts []string
+	for _, group := range []struct {
+		keys []string
+		why  string
+	}{
+		{rel.kept, `on_destroy is "keep"`},
+		{rel.imported, "they were imported, so there is no earlier value to restore"},
+		{rel.handedOver, "another notification_preferences resource of this provider configuration manages them now, and remembers their earlier values in this one's place"},
+		{rel.withdrawn, "the server no longer has them"},
+	} {
+		if len(group.keys) > 0 {
+			parts = append(parts, fmt.Sprintf("Terraform no longer manages %s here; their values on the server were left as they are because %s.", quoteList(group.keys), group.why))
 		}
 	}
-	return mapValue(values)
+	return strings.Join(parts, " ")
+}
+
+// boundTo reports whether the provider is configured for the document id
+// names (5.10): a resource created for one vastai user must never read or
+// write another's on its behalf, destroy included.
+func (r *preferencesResource) boundTo(id types.String, diags *diag.Diagnostics) bool {
+	if id.IsNull() || id.IsUnknown() || id.ValueString() == r.api.ID() {
+		return true
+	}
+	diags.AddAttributeError(path.Root("id"), "Resource belongs to another preferences document",
+		fmt.Sprintf("This resource manages preferences document %q, but the provider is now configured for %q (user_id or the token changed). "+
+			"Nothing was read from or written to either document. To keep managing %q, configure the provider for it again. "+
+			"To manage %q instead, first stop managing %q without writing to it: a removed block with lifecycle { destroy = false }, or terraform state rm; "+
+			"then declare the resource again and apply, or configure the provider for %q again and destroy to restore its earlier values.",
+			id.ValueString(), r.api.ID(), id.ValueString(), r.api.ID(), id.ValueString(), id.ValueString()))
+	return false
+}
+
+// document is the document this walk last saw, or a fresh read.
+func (r *preferencesResource) document(ctx context.Context, diags *diag.Diagnostics) (prefs.Document, bool) {
+	doc, err := r.api.document(ctx)
+	if err != nil {
+		addAPIError(diags, r.api.Dialect(), "read notification preferences", err)
+		return nil, false
+	}
+	return doc, true
+}
+
+// write applies changes, if there are any, holding the declared values in
+// hold, and checks that the server then holds every one of them. A key it
+// was only restoring that the API no longer knows (withdrawn since the
+// last refresh) is left out and the rest written again; such keys are
+// returned for a warning.
+func (r *preferencesResource) write(ctx context.Context, changes, hold prefs.Document, diags *diag.Diagnostics) ([]string, bool) {
+	var gone []string
+	for len(changes) > 0 {
+		after, err := r.api.write(ctx, changes, hold)
+		if err == nil {
+			return gone, converged(after, hold, diags)
+		}
+		var apiErr *client.APIError
+		if !errors.As(err, &apiErr) || !onlyRestoring(apiErr, changes, hold) || len(gone) > 0 {
+			addAPIError(diags, r.api.Dialect(), "write notification preferences", err)
+			return nil, false
+		}
+		for _, k := range apiErr.DetailKeys() {
+			delete(changes, k)
+			gone = append(gone, k)
+		}
+	}
+	return gone, true
+}
+
+// onlyRestoring reports whether the API refused, as unknown, only keys
+// being restored: keys written but not declared.
+func onlyRestoring(e *client.APIError, changes, hold prefs.Document) bool {
+	if !e.UnknownKey() || len(e.Details) == 0 {
+		return false
+	}
+	for k := range e.Details {
+		_, declared := hold[k]
+		_, written := changes[k]
+		if declared || !written {
+			return false
+		}
+	}
+	return true
+}
+
+// converged reports whether after, the server's answer to a write, holds
+// every declared value, and otherwise says which key the server kept.
+func converged(after, hold prefs.Document, diags *diag.Diagnostics) bool {
+	for _, k := range prefs.Changes(after, hold).Keys() {
+		got, ok := after[k]
+		diags.AddAttributeError(keyPath(k), "Notification API did not keep the value",
+			fmt.Sprintf("The write succeeded, but the server answered with %q = %s where the plan has %v. Something on the server side keeps changing or ignoring it; run terraform plan to see the server's value.",
+				k, map[bool]string{true: fmt.Sprint(got), false: "no value"}[ok], hold[k]))
+	}
+	return !diags.HasError()
 }
 
 func quoteList(keys []string) string {

@@ -288,9 +288,9 @@ func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
 	})
 }
 
-// A managed key the server stops reporting is dropped from state with a
-// warning; the plan stays empty once it is gone from configuration too,
-// and nothing tries to write the key the server no longer knows.
+// A managed key the server stops reporting stays in state with its last
+// value; removing it from configuration then forgets it without trying to
+// write the key the server no longer knows.
 func TestAccPreferencesResource_KeyWithdrawnByServer(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)

@@ -1,0 +1,350 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// These tests take a resource through the moments between steady states:
+// a saved plan applied after the server changed, the provider pointed at
+// another user, two resources naming one key, a key the server withdrew,
+// and a replacement.
+
+// betweenPlanAndApply is a pre-apply plan check that changes the server:
+// the test harness saves the plan, runs the checks, then applies the saved
+// plan, so this is someone else's change landing while a CI plan waits.
+type betweenPlanAndApply func()
+
+func (f betweenPlanAndApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f()
+}
+
+// A key changed on the server after the plan was saved is put back to its
+// planned value by the apply, so state equals the plan: v1 with a second
+// PATCH of just that key, vastai with the declared values overlaid on the
+// document its one PUT replaces.
+func TestAccPreferencesResource_ServerChangedBetweenPlanAndApply(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+			config := dc.resourceConfig(url, prefsBody(want, ""))
+			writes := map[prefs.Dialect]int{prefs.V1: 2, prefs.VastAI: 1}[dc.dialect]
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: config},
+					{
+						// Drift on B makes the plan an update; then A changes
+						// after the plan was saved.
+						PreConfig: func() {
+							mock.Set(dc.dialect, prefs.Document{dc.keyB: dc.defaultB})
+							mock.ResetJournal()
+						},
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate),
+								betweenPlanAndApply(func() { mock.Set(dc.dialect, prefs.Document{dc.keyA: dc.defaultA}) }),
+							},
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							expectServer(mock, dc.dialect, want),
+							resource.TestCheckResourceAttr(resourceName, "preferences."+dc.keyA, fmt.Sprint(!dc.defaultA)),
+							expectRequests(mock, dc.updateGets, writes),
+						),
+					},
+				},
+			})
+		})
+	}
+}
+
+// The mock can also land the change at the very moment the write arrives.
+func TestAccPreferencesResource_ServerChangedAtWrite(t *testing.T) {
+	dc := dialectCases[0]
+	mock, url := startMock(t)
+	want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+	config := dc.resourceConfig(url, prefsBody(want, ""))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					mock.Set(dc.dialect, prefs.Document{dc.keyB: dc.defaultB})
+					mock.SetBeforeNextWrite(dc.dialect, prefs.Document{dc.keyA: dc.defaultA})
+				},
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectServer(mock, dc.dialect, want),
+			},
+		},
+	})
+}
+
+// vastaiFor configures the vastai provider for one of the mock's users.
+func vastaiFor(url, token string, userID int) string {
+	return fmt.Sprintf("\nprovider \"notification\" {\n  endpoint = %q\n  token    = %q\n  api      = \"vastai\"\n  user_id  = %d\n}\n", url, token, userID)
+}
+
+// touched reports the journalled requests that reached a user's document.
+func touched(mock *mockapi.Server, userID int, methods ...string) []mockapi.Entry {
+	var hits []mockapi.Entry
+	for _, e := range mock.Journal() {
+		if !strings.Contains(e.Path, fmt.Sprintf("/users/%d/", userID)) {
+			continue
+		}
+		for _, m := range methods {
+			if e.Method == m {
+				hits = append(hits, e)
+			}
+		}
+	}
+	return hits
+}
+
+func expectUntouched(mock *mockapi.Server, userID int, methods ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if hits := touched(mock, userID, methods...); len(hits) > 0 {
+			return fmt.Errorf("user %d's document was reached: %v", userID, hits)
+		}
+		return nil
+	}
+}
+
+// A resource stays bound to the document it was created for: pointed at
+// another user, plan and destroy fail naming both ids and neither document
+// is written; the way out the error names (a removed block, then a new
+// resource) works.
+func TestAccPreferencesResource_ProviderPointedAtAnotherUser(t *testing.T) {
+	dc := dialectCases[1]
+	mock, url := startMock(t)
+	body := resourceBlock(prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
+	asDemo := vastaiFor(url, mockapi.DemoVastKey, mockapi.DemoVastUser) + body
+	asOther := vastaiFor(url, mockapi.OtherVastKey, mockapi.OtherVastUser) + body
+	repointed := expectAll(`Resource belongs to another preferences document`, `"4242"`, `"5151"`, `removed`, words("terraform state rm"))
+	otherDefaults := mock.UserDocument(mockapi.OtherVastKey)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
+			// The new resource restored user 5151; 4242 kept what the
+			// forgotten resource had set.
+			expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+			func(*terraform.State) error {
+				if got := mock.UserDocument(mockapi.OtherVastKey); !equalDocs(got, otherDefaults) {
+					return fmt.Errorf("user 5151 has %v after destroy, want its defaults %v", got, otherDefaults)
+				}
+				return nil
+			},
+		),
+		Steps: []resource.TestStep{
+			{Config: asDemo},
+			{
+				PreConfig:   mock.ResetJournal,
+				Config:      asOther,
+				ExpectError: repointed,
+			},
+			{
+				Config:      asOther,
+				Destroy:     true,
+				ExpectError: repointed,
+				Check:       nil,
+			},
+			{
+				// Back on 4242 nothing changed and the plan is empty.
+				Config:   asDemo,
+				PlanOnly: true,
+			},
+			{
+				PreConfig: func() {
+					if hits := touched(mock, mockapi.OtherVastUser, "GET", "PUT"); len(hits) > 0 {
+						t.Fatalf("user 5151's document was reached on 4242's resource's behalf: %v", hits)
+					}
+					if hits := touched(mock, mockapi.DemoVastUser, "PUT"); len(hits) > 0 {
+						t.Fatalf("user 4242's document was written while the provider pointed at 5151: %v", hits)
+					}
+				},
+				Config: vastaiFor(url, mockapi.OtherVastKey, mockapi.OtherVastUser) + `
+removed {
+  from = notification_preferences.me
+  lifecycle {
+    destroy = false
+  }
+}
+`,
+				Check: expectUntouched(mock, mockapi.DemoVastUser, "PUT"),
+			},
+			{
+				Config: asOther,
+				Check: func(*terraform.State) error {
+					if got := mock.UserDocument(mockapi.OtherVastKey)[dc.keyA]; got != !dc.defaultA {
+						return fmt.Errorf("user 5151 has %s = %v after the new resource was created", dc.keyA, got)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func equalDocs(a, b prefs.Document) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// twoResources declares resources "a" and "b" of one provider configuration.
+func twoResources(dc dialectCase, url string, a, b prefs.Document) string {
+	return dc.providerBlock(url) +
+		fmt.Sprintf("\nresource \"notification_preferences\" \"a\" {\n%s}\n", prefsBody(a, "")) +
+		fmt.Sprintf("\nresource \"notification_preferences\" \"b\" {\n%s}\n", prefsBody(b, ""))
+}
+
+// Two resources of one provider configuration may not declare the same
+// key: plan fails at the key. Moving a key from one to the other in one
+// apply is allowed, and the key ends with the value the new owner declares.
+func TestAccPreferencesResource_OneOwnerPerKey(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			keyC := dc.unmanagedKey
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config:      twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{dc.keyB: dc.defaultB}),
+						ExpectError: expectAll(`Notification key declared twice`, pointsAt(dc.keyB), words("Another notification_preferences resource of this provider configuration")),
+					},
+					{
+						PreConfig: func() { expectNoWrites(t, mock) },
+						Config:    twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{keyC: true}),
+					},
+					{
+						// keyB moves from a to b with the value a gave it: if a
+						// restored it after b took it, the server would lose it.
+						Config: twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA}, prefs.Document{dc.keyB: !dc.defaultB, keyC: true}),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB, keyC: true}),
+					},
+				},
+			})
+		})
+	}
+}
+
+// A managed key the server withdrew never blocks destroy or key removal,
+// with or without a refresh: it is left out of the restore write, with a
+// warning, and the other keys are restored.
+func TestAccPreferencesResource_WithdrawnKeyDoesNotBlockDestroy(t *testing.T) {
+	for _, refresh := range []bool{true, false} {
+		for _, dc := range dialectCases {
+			t.Run(fmt.Sprintf("%s/refresh=%v", dc.dialect, refresh), func(t *testing.T) {
+				mock, url := startMock(t)
+				both := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))
+				tc := resource.TestCase{
+					PreCheck:                 func() { testAccPreCheck(t) },
+					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+					Steps: []resource.TestStep{
+						{Config: both},
+						{
+							// Removing keyB after the server withdrew it.
+							PreConfig: func() { mock.Withdraw(dc.dialect, dc.keyB) },
+							Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "")),
+						},
+						{Config: both, PreConfig: func() { mock.Ship(dc.dialect, prefs.Document{dc.keyB: dc.defaultB}) }},
+						{
+							PreConfig: func() { mock.Withdraw(dc.dialect, dc.keyB) },
+							Config:    both,
+							Destroy:   true,
+							Check:     expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA}),
+						},
+					},
+				}
+				if !refresh {
+					tc.AdditionalCLIOptions = &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}}
+				}
+				resource.Test(t, tc)
+			})
+		}
+	}
+}
+
+// After a replacement, with or without create_before_destroy, the server
+// holds the configured values and the next plan is empty: the old object's
+// destroy does not undo what the new one wrote. The replacement is forced
+// as -replace forces it (replace_triggered_by; the test harness cannot pass
+// -replace), and by a taint.
+func TestAccPreferencesResource_Replace(t *testing.T) {
+	for _, how := range []string{"replace", "taint"} {
+		for _, cbd := range []bool{false, true} {
+			for _, dc := range dialectCases {
+				t.Run(fmt.Sprintf("%s/%s/create_before_destroy=%v", how, dc.dialect, cbd), func(t *testing.T) {
+					testReplace(t, dc, how, cbd)
+				})
+			}
+		}
+	}
+}
+
+func testReplace(t *testing.T, dc dialectCase, how string, cbd bool) {
+	mock, url := startMock(t)
+	want := prefs.Document{dc.keyA: !dc.defaultA}
+	config := func(trigger string) string {
+		return fmt.Sprintf("resource \"terraform_data\" \"trigger\" {\n  input = %q\n}\n", trigger) +
+			dc.resourceConfig(url, prefsBody(want, fmt.Sprintf("  lifecycle {\n    create_before_destroy = %v\n    replace_triggered_by  = [terraform_data.trigger]\n  }\n", cbd)))
+	}
+	action := plancheck.ResourceActionDestroyBeforeCreate
+	if cbd {
+		action = plancheck.ResourceActionCreateBeforeDestroy
+	}
+	// Without create_before_destroy the old object restores the earlier
+	// values first, and the new one remembers them. With it, the new one
+	// is written first and remembers what the old one had set, which a
+	// later destroy leaves in place. Terraform hands a tainted object's
+	// destroy the new object's private state, so its earlier values are
+	// lost either way.
+	afterDestroy := prefs.Document{dc.keyA: dc.defaultA}
+	if cbd || how == "taint" {
+		afterDestroy = want
+	}
+	replace := resource.TestStep{
+		Config: config("two"),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, action)},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		Check: expectServer(mock, dc.dialect, want),
+	}
+	if how == "taint" {
+		replace.Config, replace.Taint = config("one"), []string{resourceName}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectServer(mock, dc.dialect, afterDestroy),
+		Steps:                    []resource.TestStep{{Config: config("one")}, replace},
+	})
+}
