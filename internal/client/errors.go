@@ -14,7 +14,7 @@ type APIError struct {
 	Method    string
 	Path      string // the URL path requested, endpoint path included
 	Status    int
-	Attempts  int // how many times the request was sent
+	Attempts  int    // how many times the request was sent
 	Code      string // the API's error code; empty when the body had none
 	Message   string
 	RequestID string
