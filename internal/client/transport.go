@@ -131,11 +131,16 @@ func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, err
 		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	}
-	switch resp.StatusCode {
+	return Transient(resp.StatusCode), nil
+}
+
+// Transient reports whether a status is one the client retries.
+func Transient(status int) bool {
+	switch status {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true, nil
+		return true
 	}
-	return false, nil
+	return false
 }
 
 // backoff waits as long as the server asked with Retry-After, capped at

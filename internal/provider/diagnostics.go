@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -56,8 +57,18 @@ func addProblems(diags *diag.Diagnostics, d prefs.Dialect, problems []prefs.Prob
 func addAPIError(diags *diag.Diagnostics, d prefs.Dialect, action string, err error) {
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
+		if errors.Is(err, context.Canceled) {
+			diags.AddError("Notification API request cancelled",
+				fmt.Sprintf("Could not %s: Terraform was interrupted before the API answered, and nothing more was sent. Run Terraform again.", action))
+			return
+		}
+		var reqErr *client.RequestError
+		attempts := 0
+		if errors.As(err, &reqErr) {
+			attempts = reqErr.Attempts
+		}
 		diags.AddError("Could not reach the notification API",
-			fmt.Sprintf("Could not %s: %v. Transient failures were retried up to max_retries times; check the endpoint and the network, then run Terraform again.", action, err))
+			fmt.Sprintf("Could not %s: %v.%s Check the endpoint and the network, then run Terraform again.", action, err, sentTimes(attempts)))
 		return
 	}
 	facts := apiFacts(apiErr)
@@ -79,13 +90,24 @@ func addAPIError(diags *diag.Diagnostics, d prefs.Dialect, action string, err er
 	case apiErr.Status == http.StatusForbidden && d == prefs.VastAI:
 		summary = "Notification API refused this user"
 		advice = "Set user_id (or NOTIFICATION_USER_ID) to the id of the user the API key belongs to."
-	case apiErr.Status == http.StatusTooManyRequests || apiErr.Status >= 500:
-		advice = "The request was retried up to max_retries times. Try again later, or raise max_retries."
+	case client.Transient(apiErr.Status):
+		advice = strings.TrimSpace(sentTimes(apiErr.Attempts) + " Try again later, or raise max_retries.")
+	case apiErr.Status >= 500:
+		advice = "The API failed on its side; such an answer is not retried. Try again later, and give the request id to the API's operator if it persists."
 	case apiErr.Code == "":
 		summary = "Unexpected response from the notification API"
 		advice = "Check that endpoint points at the notification API itself and not at a proxy or web page."
 	}
 	diags.AddError(summary, strings.TrimSpace(fmt.Sprintf("Could not %s. %s %s", action, facts, advice)))
+}
+
+// sentTimes says how often a request was sent, when it was more than once:
+// a diagnostic claims retries only where there were some.
+func sentTimes(attempts int) string {
+	if attempts < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" The request was sent %d times, retrying transient failures.", attempts)
 }
 
 // apiFacts is the part of a diagnostic a support ticket needs.

@@ -348,3 +348,22 @@ func testReplace(t *testing.T, dc dialectCase, how string, cbd bool) {
 		Steps:                    []resource.TestStep{{Config: config("one")}, replace},
 	})
 }
+
+// Every read of one provider configuration in a walk shares one GET:
+// refreshing five resources and a data source costs one request, not six.
+func TestAccPreferencesResource_RefreshSharesOneRead(t *testing.T) {
+	dc := dialectCases[1]
+	mock, url := startMock(t)
+	config := dc.providerBlock(url) + "\ndata \"notification_preferences\" \"all\" {}\n"
+	for i, k := range []string{"client.low_credit.webhooks", "client.instance_stopped.webhooks", "host.machine_offline.webhooks", "host.payout_sent.email", "host.payout_sent.webhooks"} {
+		config += fmt.Sprintf("\nresource \"notification_preferences\" \"r%d\" {\n%s}\n", i, prefsBody(prefs.Document{k: true}, ""))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{PreConfig: mock.ResetJournal, Config: config, Check: expectRequests(mock, 1, 0)},
+		},
+	})
+}

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -45,6 +47,21 @@ func (s setting) error(diags *diag.Diagnostics, summary, detail string) {
 		fmt.Sprintf("%s Set the %q argument in the provider block or the %s environment variable.", detail, s.attr, s.env))
 }
 
+// cleartext reports whether an endpoint sends the token unencrypted over a
+// network: http:// to anything but the loopback interface.
+func cleartext(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
+
 // clientConfig resolves the provider block and the environment into a
 // client configuration, with one diagnostic per bad argument.
 func (m providerModel) clientConfig(version, terraformVersion string) (client.Config, diag.Diagnostics) {
@@ -61,6 +78,10 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 		endpoint.error(&diags, "Invalid notification API endpoint", err.Error()+".")
 	} else {
 		cfg.Endpoint = base
+		if cleartext(base) {
+			diags.AddAttributeWarning(path.Root(endpoint.attr), "Token sent in clear text",
+				fmt.Sprintf("The endpoint %s uses http:// to a host other than this machine, so the token travels unencrypted and anyone on the network path can read it. Use https://.", base))
+		}
 	}
 
 	token := resolve("token", "NOTIFICATION_TOKEN", m.Token)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
@@ -102,5 +103,69 @@ data "notification_preferences" "current" {}
 			PlanOnly:    true,
 			ExpectError: expectAll(`Invalid Vast.ai user id`, words(`"forty-two" is not a positive whole number.`), `NOTIFICATION_USER_ID`),
 		}},
+	})
+}
+
+// http:// to anything but this machine sends the token in clear: a warning
+// at the endpoint argument.
+func TestCleartextEndpointWarning(t *testing.T) {
+	for endpoint, want := range map[string]bool{
+		"http://127.0.0.1:8080":     false,
+		"http://localhost:8080":     false,
+		"http://[::1]:8080":         false,
+		"https://api.example.com":   false,
+		"http://api.example.com":    true,
+		"http://192.0.2.10:8080/v1": true,
+	} {
+		m := providerModel{Endpoint: types.StringValue(endpoint), Token: types.StringValue("t")}
+		_, diags := m.clientConfig("test", "1.8.5")
+		if got := diags.WarningsCount() == 1; got != want || diags.HasError() {
+			t.Errorf("%s: warned %v, want %v (%v)", endpoint, got, want, diags)
+		}
+	}
+}
+
+// Diagnostics say only what happened: a 500 was not retried, and the path
+// named is the one requested, the endpoint's own path included.
+func TestAccProvider_ErrorsSayWhatHappened(t *testing.T) {
+	dc := dialectCases[0]
+	dataSource := "\ndata \"notification_preferences\" \"current\" {}\n"
+	t.Run("500 is not retried", func(t *testing.T) {
+		mock, url := startMock(t)
+		mock.Inject(mockapi.Fault{Status: 500, Times: 10})
+		resource.Test(t, resource.TestCase{
+			PreCheck:                 func() { testAccPreCheck(t) },
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: dc.providerBlock(url) + dataSource, PlanOnly: true,
+				ExpectError: expectAll(`HTTP 500`, words("such an answer is not retried")),
+			}},
+		})
+		if n := mock.Count("GET"); n != 1 {
+			t.Fatalf("a 500 was sent %d times", n)
+		}
+	})
+	t.Run("503 says how often it was sent", func(t *testing.T) {
+		mock, url := startMock(t)
+		mock.Inject(mockapi.Fault{Status: 503, Times: 10})
+		resource.Test(t, resource.TestCase{
+			PreCheck:                 func() { testAccPreCheck(t) },
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: dc.providerBlock(url, "max_retries = 1") + dataSource, PlanOnly: true,
+				ExpectError: expectAll(`HTTP 503`, words("The request was sent 2 times")),
+			}},
+		})
+	})
+	t.Run("endpoint with a path", func(t *testing.T) {
+		_, url := startMock(t)
+		resource.Test(t, resource.TestCase{
+			PreCheck:                 func() { testAccPreCheck(t) },
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: dc.providerBlock(url+"/v1") + dataSource, PlanOnly: true,
+				ExpectError: expectAll(words("GET /v1/v1/me/notifications with HTTP 404")),
+			}},
+		})
 	})
 }
