@@ -41,6 +41,7 @@ func main() {
 	step("round trips")
 	r := report{terraform: tf.version(), machine: machine()}
 	r.roundTrips = measureRoundTrips(tf, work, mock, srv.URL)
+	r.roundTrips = append(r.roundTrips, measureMoments(tf, work, mock, srv.URL)...)
 	step("plan time with 4 keys")
 	r.plans = append(r.plans, measurePlan(tf, work, mock, srv.URL, 4, *runs))
 	step("plan time with 10,000 keys")

@@ -45,7 +45,7 @@ func measurePlan(tf cli, work string, mock *mockapi.Server, url string, keys, ru
 	name := fmt.Sprintf("plan-%d", keys)
 	dirs := []string{
 		tf.workdir(work, name+"-notification", notificationConfig(prefs.V1, url, values)),
-		tf.workdir(work, name+"-floor", required("floor")+resource("floor_preferences", values)),
+		tf.workdir(work, name+"-floor", required("floor")+resource("floor_preferences", "me", values)),
 		tf.workdir(work, name+"-terraform_data", terraformData(values)),
 	}
 	for _, dir := range dirs {

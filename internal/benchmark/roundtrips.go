@@ -74,10 +74,59 @@ func measureRoundTrips(tf cli, work string, mock *mockapi.Server, url string) []
 			mock.ResetJournal()
 			args := append([]string{p.args[0], "-input=false", "-no-color"}, p.args[1:]...)
 			tf.must(dir, args...)
-			results[i].measured[d] = counts{mock.Count("GET"), mock.Count("PATCH") + mock.Count("PUT")}
+			results[i].measured[d] = journalCounts(mock)
 		}
 	}
 	return results
+}
+
+// moments are measured apart from a resource's life: each sets up its own
+// working directory, then counts what one command sends.
+var moments = []phase{
+	{name: "plan, 5 resources of one configuration", floor: same(counts{1, 0}),
+		why: "every refresh of the walk shares one read"},
+	{name: "apply of a saved plan after a declared key changed on the server",
+		floor: map[prefs.Dialect]counts{prefs.V1: {0, 2}, prefs.VastAI: {1, 1}},
+		why:   "v1: the PATCH's answer shows the key off plan, so one more PATCH puts it back; vastai: the PUT carries every declared value"},
+}
+
+// measureMoments counts the requests of the moments, for each dialect.
+func measureMoments(tf cli, work string, mock *mockapi.Server, url string) []roundTrip {
+	mock.Ship(prefs.V1, mockapi.InAppChannel) // v1 has too few keys for five resources
+	keys := map[prefs.Dialect][]string{
+		prefs.V1:     {"email.weekly_usage_digest", "email.product_updates", "email.delivery_alerts", "in_app.product_updates", "in_app.delivery_alerts"},
+		prefs.VastAI: {"client.low_credit.webhooks", "client.instance_stopped.webhooks", "host.machine_offline.webhooks", "host.payout_sent.email", "host.payout_sent.webhooks"},
+	}
+	results := []roundTrip{{phase: moments[0], measured: map[prefs.Dialect]counts{}}, {phase: moments[1], measured: map[prefs.Dialect]counts{}}}
+	for _, d := range prefs.Dialects {
+		k := keys[d]
+		var five []prefs.Document
+		for _, key := range k {
+			five = append(five, prefs.Document{key: false})
+		}
+		dir := tf.workdir(work, "moments-five-"+string(d), notificationConfig(d, url, five...))
+		tf.must(dir, "apply", "-input=false", "-no-color", "-auto-approve")
+		mock.ResetJournal()
+		tf.must(dir, "plan", "-input=false", "-no-color")
+		results[0].measured[d] = journalCounts(mock)
+		tf.must(dir, "destroy", "-input=false", "-no-color", "-auto-approve")
+
+		both := prefs.Document{k[0]: true, k[1]: true}
+		dir = tf.workdir(work, "moments-drift-"+string(d), notificationConfig(d, url, both))
+		tf.must(dir, "apply", "-input=false", "-no-color", "-auto-approve")
+		mock.Set(d, prefs.Document{k[1]: false}) // makes the plan an update
+		tf.must(dir, "plan", "-input=false", "-no-color", "-out=tfplan")
+		mock.Set(d, prefs.Document{k[0]: false}) // lands after the plan
+		mock.ResetJournal()
+		tf.must(dir, "apply", "-input=false", "-no-color", "tfplan")
+		results[1].measured[d] = journalCounts(mock)
+		tf.must(dir, "destroy", "-input=false", "-no-color", "-auto-approve")
+	}
+	return results
+}
+
+func journalCounts(mock *mockapi.Server) counts {
+	return counts{mock.Count("GET"), mock.Count("PATCH") + mock.Count("PUT")}
 }
 
 func (r roundTrip) met() bool {
@@ -89,22 +138,31 @@ func (r roundTrip) met() bool {
 	return true
 }
 
-// notificationConfig is one notification_preferences resource for the mock.
-func notificationConfig(d prefs.Dialect, url string, values prefs.Document) string {
+// notificationConfig is a notification_preferences resource for the mock
+// for each set of values.
+func notificationConfig(d prefs.Dialect, url string, values ...prefs.Document) string {
 	provider := fmt.Sprintf("provider \"notification\" {\n  endpoint = %q\n  token    = %q\n}\n", url, mockapi.DemoSessionToken)
 	if d == prefs.VastAI {
 		provider = fmt.Sprintf("provider \"notification\" {\n  endpoint = %q\n  token    = %q\n  api      = \"vastai\"\n  user_id  = %d\n}\n",
 			url, mockapi.DemoVastKey, mockapi.DemoVastUser)
 	}
-	return required("notification") + provider + resource("notification_preferences", values)
+	config := required("notification") + provider
+	for i, v := range values {
+		name := "me"
+		if i > 0 {
+			name = fmt.Sprintf("me_%d", i)
+		}
+		config += resource("notification_preferences", name, v)
+	}
+	return config
 }
 
 func required(name string) string {
 	return fmt.Sprintf("terraform {\n  required_providers {\n    %s = {\n      source = \"openprefs/%s\"\n    }\n  }\n}\n", name, name)
 }
 
-func resource(kind string, values prefs.Document) string {
-	s := fmt.Sprintf("resource %q \"me\" {\n  preferences = {\n", kind)
+func resource(kind, name string, values prefs.Document) string {
+	s := fmt.Sprintf("resource %q %q {\n  preferences = {\n", kind, name)
 	for _, k := range values.Keys() {
 		s += fmt.Sprintf("    %q = %v\n", k, values[k])
 	}
