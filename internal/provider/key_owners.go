@@ -80,11 +80,6 @@ func (o *keyOwners) takeOver(key string) (bool, bool) {
 // remove the entry: it means something only within a walk.
 const ownerKey = "plan_owner"
 
-type privateData interface {
-	privateState
-	privateSetter
-}
-
 // planOwner returns the name of the plan being made, making one up if the
 // plan has none yet.
 func planOwner(ctx context.Context, prior privateState, planned privateSetter, diags *diag.Diagnostics) string {
