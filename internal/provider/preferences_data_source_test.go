@@ -1,10 +1,12 @@
 package provider
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
@@ -20,20 +22,16 @@ func TestAccPreferencesDataSource(t *testing.T) {
 			mock, url := startMock(t)
 			mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
 			config := dc.providerBlock(url) + `data "notification_preferences" "current" {}`
-			want := mock.Document(dc.dialect)
-			checks := []resource.TestCheckFunc{
-				resource.TestCheckResourceAttr(dataSourceName, "id", map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect]),
-				resource.TestCheckResourceAttr(dataSourceName, "preferences.%", fmt.Sprint(len(want))),
-			}
-			for k, v := range want {
-				checks = append(checks, resource.TestCheckResourceAttr(dataSourceName, "preferences."+k, fmt.Sprint(v)))
-			}
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{Config: config, Check: resource.ComposeAggregateTestCheckFunc(checks...)},
-				},
+				Steps: []resource.TestStep{{
+					Config: config,
+					ConfigStateChecks: []statecheck.StateCheck{
+						expectID(dataSourceName, dc.id()),
+						expectPreferences(dataSourceName, mock.Document(dc.dialect)),
+					},
+				}},
 			})
 		})
 	}
@@ -43,18 +41,20 @@ func TestAccPreferencesDataSource_ShippedChannel(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	config := dc.providerBlock(url) + `data "notification_preferences" "current" {}`
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: config, Check: resource.TestCheckResourceAttr(dataSourceName, "preferences.%", "4")},
+			{Config: config, ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(dataSourceName, tfjsonpath.New("preferences"), knownvalue.MapSizeExact(4)),
+			}},
 			{
 				PreConfig: func() { mock.Ship(prefs.V1, mockapi.InAppChannel) },
 				Config:    config,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(dataSourceName, "preferences.%", "6"),
-					resource.TestCheckResourceAttr(dataSourceName, "preferences.in_app.product_updates", "true"),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(dataSourceName, tfjsonpath.New("preferences"), knownvalue.MapSizeExact(6)),
+					statecheck.ExpectKnownValue(dataSourceName, tfjsonpath.New("preferences").AtMapKey("in_app.product_updates"), knownvalue.Bool(true)),
+				},
 			},
 		},
 	})

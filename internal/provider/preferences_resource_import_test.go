@@ -19,7 +19,7 @@ func TestAccPreferencesResource_Import(t *testing.T) {
 			all := dc.dialect.Mutable(mock.Document(dc.dialect))
 			all[dc.keyA] = !dc.defaultA
 			config := dc.resourceConfig(url, prefsBody(all, ""))
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
@@ -44,7 +44,7 @@ func TestAccPreferencesResource_ImportBlockGeneratesConfig(t *testing.T) {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
 			mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
@@ -70,7 +70,7 @@ func TestAccPreferencesResource_ImportedKeysKeptOnDestroy(t *testing.T) {
 	mock, url := startMock(t)
 	mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
 	all := dc.dialect.Mutable(mock.Document(dc.dialect))
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
@@ -93,7 +93,7 @@ func TestAccPreferencesResource_ImportWrongID(t *testing.T) {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			_, url := startMock(t)
 			want := map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect]
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{

@@ -87,7 +87,7 @@ func TestAccPreferencesResource_PlanDiagnostics(t *testing.T) {
 			if tt.token != "" {
 				dc.token = tt.token
 			}
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
@@ -104,7 +104,7 @@ func TestAccPreferencesResource_PlanDiagnosticsEveryKey(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	body := prefsBody(prefs.Document{"email.weekly_usage_digst": true, "email.security_alerts": true, "email.product_updates": false}, "")
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -136,7 +136,7 @@ provider "notification" {
 resource "notification_preferences" "me" {
 %s}
 `, mockapi.DemoSessionToken, url, oneKey("email.weekly_usage_digst", "true"))
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -155,7 +155,7 @@ resource "terraform_data" "value" {
   input = true
 }
 ` + resourceBlock(oneKey("email.weekly_usage_digst", "terraform_data.value.output"))
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -175,7 +175,7 @@ func TestAccPreferencesResource_ApplyErrorAtKey(t *testing.T) {
 	before := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: true}, ""))
 	after := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: false}, ""))
 	refusal := `{"success":false,"error":{"code":"IMMUTABLE_NOTIFICATION_KEY","message":"notification key is locked by your organisation","request_id":"req_locked","details":{"email.weekly_usage_digest":"locked by your organisation"}}}`
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

@@ -5,8 +5,11 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
@@ -32,18 +35,19 @@ func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
 			created := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}
 			updated := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
 			emptyAfterApply := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{
 						PreConfig: mock.ResetJournal,
 						Config:    dc.resourceConfig(url, prefsBody(created, "")),
+						ConfigStateChecks: []statecheck.StateCheck{
+							expectID(resourceName, dc.id()),
+							statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("on_destroy"), knownvalue.StringExact("restore")),
+							expectPreferences(resourceName, created),
+						},
 						Check: resource.ComposeAggregateTestCheckFunc(
-							resource.TestCheckResourceAttr(resourceName, "id", map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect]),
-							resource.TestCheckResourceAttr(resourceName, "on_destroy", "restore"),
-							resource.TestCheckResourceAttr(resourceName, "preferences.%", "2"),
-							resource.TestCheckResourceAttr(resourceName, "preferences."+dc.keyA, fmt.Sprint(!dc.defaultA)),
 							expectServer(mock, dc.dialect, created),
 							writesOnly(mock, dc, dc.keyA),
 							// Plan: 1 GET for the key check. Apply: Terraform plans
@@ -105,7 +109,7 @@ func TestAccPreferencesResource_Drift(t *testing.T) {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
 			config := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
@@ -151,17 +155,16 @@ func TestAccPreferencesResource_KeyRemovalRestores(t *testing.T) {
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
 					{
-						PreConfig: mock.ResetJournal,
-						Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, "")),
+						PreConfig:         mock.ResetJournal,
+						Config:            dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, "")),
+						ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, prefs.Document{dc.keyB: !dc.defaultB})},
 						Check: resource.ComposeAggregateTestCheckFunc(
-							resource.TestCheckResourceAttr(resourceName, "preferences.%", "1"),
-							resource.TestCheckNoResourceAttr(resourceName, "preferences."+dc.keyA),
 							expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
 							writesOnly(mock, dc, dc.keyA),
 							expectRequests(mock, dc.updateGets, 1),
@@ -177,7 +180,7 @@ func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	keep := "  on_destroy = \"keep\"\n"
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -200,7 +203,7 @@ func TestAccPreferencesResource_DestroyRestores(t *testing.T) {
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				CheckDestroy: resource.ComposeAggregateTestCheckFunc(
@@ -219,7 +222,7 @@ func TestAccPreferencesResource_DestroyKeep(t *testing.T) {
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				CheckDestroy:             expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
@@ -235,7 +238,7 @@ func TestAccPreferencesResource_DestroyKeep(t *testing.T) {
 func TestAccPreferencesResource_RemovedBlockForgets(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -270,7 +273,7 @@ func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	withInApp := dc.resourceConfig(url, prefsBody(prefs.Document{"email.weekly_usage_digest": true, "in_app.product_updates": false}, ""))
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -279,10 +282,10 @@ func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
 			{
 				PreConfig: func() { mock.Ship(prefs.V1, mockapi.InAppChannel) },
 				Config:    withInApp,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(resourceName, "preferences.in_app.product_updates", "false"),
-					expectServer(mock, prefs.V1, prefs.Document{"in_app.product_updates": false, "email.weekly_usage_digest": true}),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectPreferences(resourceName, prefs.Document{"email.weekly_usage_digest": true, "in_app.product_updates": false}),
+				},
+				Check: expectServer(mock, prefs.V1, prefs.Document{"in_app.product_updates": false, "email.weekly_usage_digest": true}),
 			},
 		},
 	})
@@ -294,18 +297,16 @@ func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
 func TestAccPreferencesResource_KeyWithdrawnByServer(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
 			{
-				PreConfig: func() { mock.Withdraw(prefs.V1, dc.keyB); mock.ResetJournal() },
-				Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "")),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(resourceName, "preferences.%", "1"),
-					expectRequests(mock, 1, 0),
-				),
+				PreConfig:         func() { mock.Withdraw(prefs.V1, dc.keyB); mock.ResetJournal() },
+				Config:            dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "")),
+				ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, prefs.Document{dc.keyA: !dc.defaultA})},
+				Check:             expectRequests(mock, 1, 0),
 			},
 		},
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
@@ -39,7 +40,7 @@ func TestAccPreferencesResource_ServerChangedBetweenPlanAndApply(t *testing.T) {
 			want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
 			config := dc.resourceConfig(url, prefsBody(want, ""))
 			writes := map[prefs.Dialect]int{prefs.V1: 2, prefs.VastAI: 1}[dc.dialect]
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
@@ -59,9 +60,9 @@ func TestAccPreferencesResource_ServerChangedBetweenPlanAndApply(t *testing.T) {
 							},
 							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 						},
+						ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, want)},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							expectServer(mock, dc.dialect, want),
-							resource.TestCheckResourceAttr(resourceName, "preferences."+dc.keyA, fmt.Sprint(!dc.defaultA)),
 							expectRequests(mock, dc.updateGets, writes),
 						),
 					},
@@ -77,7 +78,7 @@ func TestAccPreferencesResource_ServerChangedAtWrite(t *testing.T) {
 	mock, url := startMock(t)
 	want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
 	config := dc.resourceConfig(url, prefsBody(want, ""))
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -137,7 +138,7 @@ func TestAccPreferencesResource_ProviderPointedAtAnotherUser(t *testing.T) {
 	asOther := vastaiFor(url, mockapi.OtherVastKey, mockapi.OtherVastUser) + body
 	repointed := expectAll(`Resource belongs to another preferences document`, `"4242"`, `"5151"`, `removed`, words("terraform state rm"))
 	otherDefaults := mock.UserDocument(mockapi.OtherVastKey)
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
@@ -228,7 +229,7 @@ func TestAccPreferencesResource_OneOwnerPerKey(t *testing.T) {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
 			keyC := dc.unmanagedKey
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
@@ -286,7 +287,7 @@ func TestAccPreferencesResource_WithdrawnKeyDoesNotBlockDestroy(t *testing.T) {
 				if !refresh {
 					tc.AdditionalCLIOptions = &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}}
 				}
-				resource.Test(t, tc)
+				resource.UnitTest(t, tc)
 			})
 		}
 	}
@@ -341,7 +342,7 @@ func testReplace(t *testing.T, dc dialectCase, how string, cbd bool) {
 	if how == "taint" {
 		replace.Config, replace.Taint = config("one"), []string{resourceName}
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             expectServer(mock, dc.dialect, afterDestroy),
@@ -358,7 +359,7 @@ func TestAccPreferencesResource_RefreshSharesOneRead(t *testing.T) {
 	for i, k := range []string{"client.low_credit.webhooks", "client.instance_stopped.webhooks", "host.machine_offline.webhooks", "host.payout_sent.email", "host.payout_sent.webhooks"} {
 		config += fmt.Sprintf("\nresource \"notification_preferences\" \"r%d\" {\n%s}\n", i, prefsBody(prefs.Document{k: true}, ""))
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
 )
@@ -47,7 +48,7 @@ func TestAccProvider_ConfigurationErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
@@ -76,11 +77,11 @@ func TestAccProvider_EnvironmentVariables(t *testing.T) {
 	t.Setenv("NOTIFICATION_USER_ID", fmt.Sprint(mockapi.DemoVastUser))
 	t.Setenv("NOTIFICATION_REQUEST_TIMEOUT", "5s")
 	t.Setenv("NOTIFICATION_MAX_RETRIES", "2")
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: `data "notification_preferences" "current" {}`,
-			Check:  resource.TestCheckResourceAttr(dataSourceName, "id", "4242"),
+			Config:            `data "notification_preferences" "current" {}`,
+			ConfigStateChecks: []statecheck.StateCheck{expectID(dataSourceName, "4242")},
 		}},
 	})
 }
@@ -88,7 +89,7 @@ func TestAccProvider_EnvironmentVariables(t *testing.T) {
 func TestAccProvider_BadEnvironmentValue(t *testing.T) {
 	testAccPreCheck(t)
 	t.Setenv("NOTIFICATION_USER_ID", "forty-two")
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: `
@@ -133,7 +134,7 @@ func TestAccProvider_ErrorsSayWhatHappened(t *testing.T) {
 	t.Run("500 is not retried", func(t *testing.T) {
 		mock, url := startMock(t)
 		mock.Inject(mockapi.Fault{Status: 500, Times: 10})
-		resource.Test(t, resource.TestCase{
+		resource.UnitTest(t, resource.TestCase{
 			PreCheck:                 func() { testAccPreCheck(t) },
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
@@ -148,7 +149,7 @@ func TestAccProvider_ErrorsSayWhatHappened(t *testing.T) {
 	t.Run("503 says how often it was sent", func(t *testing.T) {
 		mock, url := startMock(t)
 		mock.Inject(mockapi.Fault{Status: 503, Times: 10})
-		resource.Test(t, resource.TestCase{
+		resource.UnitTest(t, resource.TestCase{
 			PreCheck:                 func() { testAccPreCheck(t) },
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
@@ -159,7 +160,7 @@ func TestAccProvider_ErrorsSayWhatHappened(t *testing.T) {
 	})
 	t.Run("endpoint with a path", func(t *testing.T) {
 		_, url := startMock(t)
-		resource.Test(t, resource.TestCase{
+		resource.UnitTest(t, resource.TestCase{
 			PreCheck:                 func() { testAccPreCheck(t) },
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{

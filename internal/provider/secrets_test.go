@@ -41,7 +41,7 @@ func TestAccProvider_TokenNeverLogged(t *testing.T) {
 		}
 		return nil
 	}
-	resource.Test(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		PreCheck: func() {
 			testAccPreCheck(t)
 			t.Setenv("NOTIFICATION_TOKEN", token)
