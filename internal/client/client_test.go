@@ -229,13 +229,26 @@ func TestWriteAppliedButResponseLost(t *testing.T) {
 			token := map[prefs.Dialect]string{prefs.V1: mockapi.DemoSessionToken, prefs.VastAI: mockapi.DemoVastKey}[d]
 			key := map[prefs.Dialect]string{prefs.V1: "email.product_updates", prefs.VastAI: "client.low_credit.email"}[d]
 			mock, _, c := setup(t, d, token)
-			mock.Inject(mockapi.Fault{Method: map[prefs.Dialect]string{prefs.V1: "PATCH", prefs.VastAI: "PUT"}[d], DropAfterApply: true, Times: 1})
+			write := map[prefs.Dialect]string{prefs.V1: "PATCH", prefs.VastAI: "PUT"}[d]
+			mock.Inject(mockapi.Fault{Method: write, DropAfterApply: true, Times: 1})
 			after, err := c.Apply(context.Background(), prefs.Document{key: false}, nil, nil)
 			if err != nil {
 				t.Fatalf("Apply: %v", err)
 			}
 			if after[key] || mock.Document(d)[key] {
 				t.Fatalf("%s not false after the retried write", key)
+			}
+			// The first write was applied and its answer dropped; the same
+			// write was then sent again and answered.
+			var writes []mockapi.Entry
+			for _, e := range mock.Journal() {
+				if e.Method == write {
+					writes = append(writes, e)
+				}
+			}
+			if len(writes) != 2 || writes[0].Fault != "drop after apply" || writes[0].Status != 0 ||
+				writes[1].Fault != "" || writes[1].Status != 200 || writes[1].Body != writes[0].Body {
+				t.Fatalf("writes = %v, want the dropped write and the same write sent again", writes)
 			}
 		})
 	}
@@ -257,16 +270,38 @@ func TestSlowResponseTimesOutAndRetries(t *testing.T) {
 	}
 }
 
+// Cancelling while the client waits to retry ends the wait at once, and
+// nothing is sent after it.
 func TestCancellationStopsRetries(t *testing.T) {
-	mock, _, c := setup(t, prefs.V1, mockapi.DemoSessionToken)
-	mock.Inject(mockapi.Fault{Status: 503, Times: 100})
+	mock := mockapi.New()
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := c.Read(ctx); !errors.Is(err, context.Canceled) {
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mock.ServeHTTP(w, r)
+		if mock.Count("GET") == 1 {
+			// Answered with a 503: the client now waits 30 s before
+			// retrying. Cancel during that wait.
+			time.AfterFunc(100*time.Millisecond, cancel)
+		}
+	}))
+	defer srv.Close()
+	c, err := client.New(client.Config{Endpoint: srv.URL, Token: mockapi.DemoSessionToken, Dialect: prefs.V1,
+		MaxRetries: 1, RetryWaitMin: 30 * time.Second, RetryWaitMax: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mock.Inject(mockapi.Fault{Status: 503, Times: 100})
+	start := time.Now()
+	_, err = c.Read(ctx)
+	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if n := mock.Count("GET"); n > 1 {
-		t.Fatalf("%d requests after cancellation", n)
+	if waited := time.Since(start); waited > 20*time.Second {
+		t.Fatalf("Read returned %v after the cancellation, not at once", waited)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := mock.Count("GET"); n != 1 {
+		t.Fatalf("%d requests; want the first only, none after the cancellation", n)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -67,8 +68,13 @@ func addAPIError(diags *diag.Diagnostics, d prefs.Dialect, action string, err er
 		if errors.As(err, &reqErr) {
 			attempts = reqErr.Attempts
 		}
+		why := ""
+		var netErr net.Error
+		if errors.As(err, &netErr) && netErr.Timeout() {
+			why = " No answer came within request_timeout."
+		}
 		diags.AddError("Could not reach the notification API",
-			fmt.Sprintf("Could not %s: %v.%s Check the endpoint and the network, then run Terraform again.", action, err, sentTimes(attempts)))
+			fmt.Sprintf("Could not %s: %v.%s%s Check the endpoint and the network, then run Terraform again.", action, err, why, sentTimes(attempts)))
 		return
 	}
 	facts := apiFacts(apiErr)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -35,12 +36,13 @@ func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
 			created := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}
 			updated := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
 			emptyAfterApply := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+			before := &snapshot{}
 			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{
-						PreConfig: mock.ResetJournal,
+						PreConfig: before.take(mock, dc.dialect),
 						Config:    dc.resourceConfig(url, prefsBody(created, "")),
 						ConfigStateChecks: []statecheck.StateCheck{
 							expectID(resourceName, dc.id()),
@@ -49,7 +51,7 @@ func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							expectServer(mock, dc.dialect, created),
-							writesOnly(mock, dc, dc.keyA),
+							writesOnly(mock, dc, before, dc.keyA),
 							// Plan: 1 GET for the key check. Apply: Terraform plans
 							// again (1 GET), then one write reusing that document.
 							expectRequests(mock, 2, 1),
@@ -57,7 +59,7 @@ func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
 						ConfigPlanChecks: emptyAfterApply,
 					},
 					{
-						PreConfig: mock.ResetJournal,
+						PreConfig: before.take(mock, dc.dialect),
 						Config:    dc.resourceConfig(url, prefsBody(updated, "")),
 						ConfigPlanChecks: resource.ConfigPlanChecks{
 							PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
@@ -65,7 +67,7 @@ func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							expectServer(mock, dc.dialect, updated),
-							writesOnly(mock, dc, dc.keyB),
+							writesOnly(mock, dc, before, dc.keyB),
 							// Refresh: 1 GET; the key check needs none, as no key
 							// is new. Apply: 1 write (vastai reads before its PUT).
 							expectRequests(mock, dc.updateGets, 1),
@@ -84,18 +86,40 @@ func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
 	}
 }
 
+// snapshot keeps the server's document as it was at a moment of a test,
+// for checks that compare a write with what the server had before it.
+type snapshot struct{ doc prefs.Document }
+
+// take returns a PreConfig that records the document and forgets the
+// journal, so the step's write is the last one journalled.
+func (s *snapshot) take(mock *mockapi.Server, d prefs.Dialect) func() {
+	return func() {
+		s.doc = mock.Document(d)
+		mock.ResetJournal()
+	}
+}
+
 // writesOnly checks that the last write changed nothing but key: for v1 the
 // PATCH names only that key; for vastai the PUT carries the whole document,
-// whose other keys must be what the server had.
-func writesOnly(mock *mockapi.Server, dc dialectCase, key string) resource.TestCheckFunc {
+// which must be the document before the write with only key changed.
+func writesOnly(mock *mockapi.Server, dc dialectCase, before *snapshot, key string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		body := lastWriteBody(mock)
+		change := prefs.Document{key: mock.Document(dc.dialect)[key]}
 		if dc.dialect == prefs.V1 {
-			want := prefs.Document{key: mock.Document(prefs.V1)[key]}
-			return expectLastWrite(mock, mustJSON(want.Nest()))(nil)
+			return expectLastWrite(mock, mustJSON(change.Nest()))(nil)
 		}
-		if body == "" {
-			return fmt.Errorf("no PUT was sent")
+		var body struct {
+			Document map[string]any `json:"notification_preferences"`
+		}
+		if err := json.Unmarshal([]byte(lastWriteBody(mock)), &body); err != nil {
+			return fmt.Errorf("the last PUT's body is not the expected JSON: %w", err)
+		}
+		got, err := prefs.VastAI.Flatten(body.Document)
+		if err != nil {
+			return err
+		}
+		if want := before.doc.Overlay(change); !equalDocs(got, want) {
+			return fmt.Errorf("the PUT sent %v, want the document before it with only %s changed: %v", got, key, want)
 		}
 		return nil
 	}
@@ -155,18 +179,19 @@ func TestAccPreferencesResource_KeyRemovalRestores(t *testing.T) {
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
+			before := &snapshot{}
 			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
 					{
-						PreConfig:         mock.ResetJournal,
+						PreConfig:         before.take(mock, dc.dialect),
 						Config:            dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, "")),
 						ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, prefs.Document{dc.keyB: !dc.defaultB})},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
-							writesOnly(mock, dc, dc.keyA),
+							writesOnly(mock, dc, before, dc.keyA),
 							expectRequests(mock, dc.updateGets, 1),
 						),
 					},
@@ -203,15 +228,22 @@ func TestAccPreferencesResource_DestroyRestores(t *testing.T) {
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
+			before := &snapshot{}
 			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				CheckDestroy: resource.ComposeAggregateTestCheckFunc(
 					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: dc.defaultB}),
-					writesOnly(mock, dc, dc.keyA),
+					writesOnly(mock, dc, before, dc.keyA),
 				),
 				Steps: []resource.TestStep{
-					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}, ""))},
+					{
+						Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}, "")),
+						Check: func(*terraform.State) error {
+							before.take(mock, dc.dialect)() // what the destroy's write starts from
+							return nil
+						},
+					},
 				},
 			})
 		})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -83,6 +84,40 @@ func TestAccProvider_EnvironmentVariables(t *testing.T) {
 			Config:            `data "notification_preferences" "current" {}`,
 			ConfigStateChecks: []statecheck.StateCheck{expectID(dataSourceName, "4242")},
 		}},
+	})
+}
+
+// NOTIFICATION_REQUEST_TIMEOUT and NOTIFICATION_MAX_RETRIES take effect:
+// with the defaults (30 s, 4 retries) both reads below would succeed.
+func TestAccProvider_EnvironmentTuning(t *testing.T) {
+	dc := dialectCases[0]
+	config := "\ndata \"notification_preferences\" \"current\" {}\n"
+	t.Run("request timeout", func(t *testing.T) {
+		mock, url := startMock(t)
+		testAccPreCheck(t)
+		t.Setenv("NOTIFICATION_REQUEST_TIMEOUT", "300ms")
+		t.Setenv("NOTIFICATION_MAX_RETRIES", "0")
+		mock.Inject(mockapi.Fault{Method: "GET", Latency: 3 * time.Second, Times: 1})
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: dc.providerBlock(url) + config, PlanOnly: true,
+				ExpectError: expectAll(`Could not reach the notification API`, words("No answer came within request_timeout.")),
+			}},
+		})
+	})
+	t.Run("max retries", func(t *testing.T) {
+		mock, url := startMock(t)
+		testAccPreCheck(t)
+		t.Setenv("NOTIFICATION_MAX_RETRIES", "1")
+		mock.Inject(mockapi.Fault{Method: "GET", Status: 503, Times: 2})
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: dc.providerBlock(url) + config, PlanOnly: true,
+				ExpectError: expectAll(`HTTP 503`, words("The request was sent 2 times")),
+			}},
+		})
 	})
 }
 
