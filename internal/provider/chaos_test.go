@@ -61,6 +61,22 @@ func chaosSoak(t *testing.T, dc dialectCase, cycles int, seed uint64) {
 	provider := dc.providerBlock(url, `request_timeout = "300ms"`, "max_retries = 10")
 
 	var stats chaosStats
+	t.Cleanup(func() {
+		all := mock.Journal()
+		faulted := 0
+		for _, e := range all {
+			if e.Fault != "" {
+				faulted++
+			}
+		}
+		t.Logf("%s: %d of %d cycles converged, %d of them with no fault on their first tries; %d requests, %d failed by injection (%.0f%%) and retried",
+			dc.dialect, stats.converged, cycles, stats.clean, len(all), faulted, 100*float64(faulted)/float64(max(len(all), 1)))
+	})
+	// earlier is the model of what the resource remembers: for each key it
+	// manages, the server's value just before it first managed it. A key
+	// the next cycle drops must be back at that value.
+	earlier := prefs.Document{}
+	var previous prefs.Document
 	steps := make([]resource.TestStep, 0, cycles)
 	for c := range cycles {
 		// A random non-empty subset of keys with random values: keys come
@@ -81,15 +97,30 @@ func chaosSoak(t *testing.T, dc dialectCase, cycles int, seed uint64) {
 			}
 		}
 		var journalMark int
+		released := prefs.Missing(target, previous)
+		previous = target
 		steps = append(steps, resource.TestStep{
 			PreConfig: func() {
 				mock.Set(dc.dialect, drift) // someone else changes things between runs
 				journalMark = len(mock.Journal())
+				server := mock.Document(dc.dialect)
+				for k := range target {
+					if _, managed := earlier[k]; !managed {
+						earlier[k] = server[k]
+					}
+				}
 			},
 			Config: provider + resourceBlock(prefsBody(target, "")),
 			Check: func(s *terraform.State) error {
 				if err := convergedCheck(s, mock, dc.dialect, target); err != nil {
 					return fmt.Errorf("cycle %d: %w", c+1, err)
+				}
+				server := mock.Document(dc.dialect)
+				for _, k := range released {
+					if server[k] != earlier[k] {
+						return fmt.Errorf("cycle %d: released %s is %v, want its earlier value %v", c+1, k, server[k], earlier[k])
+					}
+					delete(earlier, k)
 				}
 				stats.record(mock.Journal()[journalMark:])
 				return nil
@@ -104,15 +135,6 @@ func chaosSoak(t *testing.T, dc dialectCase, cycles int, seed uint64) {
 		ProtoV6ProviderFactories: chaosProviderFactories,
 		Steps:                    steps,
 	})
-	all := mock.Journal()
-	faulted := 0
-	for _, e := range all {
-		if e.Fault != "" {
-			faulted++
-		}
-	}
-	t.Logf("%s: %d cycles, %d converged, %d with no fault on their first tries; %d requests, %d failed by injection (%.0f%%) and retried",
-		dc.dialect, cycles, stats.converged, stats.clean, len(all), faulted, 100*float64(faulted)/float64(len(all)))
 }
 
 // chaosProviderFactories serve a provider with short retry waits, up to
@@ -123,6 +145,8 @@ var chaosProviderFactories = map[string]func() (tfprotov6.ProviderServer, error)
 	}),
 }
 
+// chaosStats counts the cycles whose every check passed; a cycle that
+// fails ends the soak, and the log then says how far it got.
 type chaosStats struct{ converged, clean int }
 
 func (s *chaosStats) record(cycle []mockapi.Entry) {

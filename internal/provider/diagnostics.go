@@ -161,10 +161,18 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// addDeclaredTwice explains a key declared by two resources (5.11).
-func addDeclaredTwice(diags *diag.Diagnostics, key string) {
-	diags.AddAttributeError(keyPath(key), "Notification key declared twice",
-		fmt.Sprintf("Another notification_preferences resource of this provider configuration declares %q too. Two resources managing one key undo each other on every apply, and neither can restore its earlier value. Declare each key in one resource only; moving a key from one resource to another in one apply is fine.", key))
+// addDeclaredTwice explains keys declared by two resources (5.11), each at
+// its key, the first few of many.
+func addDeclaredTwice(diags *diag.Diagnostics, keys []string) {
+	if n := len(keys) - maxKeyDiagnostics; n > 0 {
+		diags.AddAttributeError(path.Root("preferences"), "More notification keys declared twice",
+			fmt.Sprintf("%d declared keys are declared by another notification_preferences resource of this provider configuration too; the first %d are shown, each at its key, and %d more are not.", len(keys), maxKeyDiagnostics, n))
+		keys = keys[:maxKeyDiagnostics]
+	}
+	for _, key := range keys {
+		diags.AddAttributeError(keyPath(key), "Notification key declared twice",
+			fmt.Sprintf("Another notification_preferences resource of this provider configuration declares %q too. Two resources managing one key undo each other on every apply, and neither can restore its earlier value. Declare each key in one resource only; moving a key from one resource to another in one apply is fine.", key))
+	}
 }
 
 // addWithdrawnWarning explains a declared key the server stopped reporting.

@@ -107,9 +107,7 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	desired, prior := declared(plan.Preferences), document(state.Preferences)
 	owner := planOwner(ctx, req.Private, resp.Private, &resp.Diagnostics)
-	for _, k := range r.api.owners.declare(owner, desired.Keys()) {
-		addDeclaredTwice(&resp.Diagnostics, k)
-	}
+	addDeclaredTwice(&resp.Diagnostics, r.api.owners.declare(owner, desired.Keys()))
 
 	// A withdrawn key still declared with its last value plans no change
 	// and only warns; declared with another value, it would be written,
