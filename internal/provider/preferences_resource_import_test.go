@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
@@ -106,5 +107,59 @@ func TestAccPreferencesResource_ImportWrongID(t *testing.T) {
 				}},
 			})
 		})
+	}
+}
+
+// An imported key has no earlier value: removing it from preferences stops
+// managing it and leaves its value on the server as it is.
+func TestAccPreferencesResource_ImportThenRemoveKeyKeepsValue(t *testing.T) {
+	dc := dialectCases[0]
+	mock, url := startMock(t)
+	mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
+	all := dc.dialect.Mutable(mock.Document(dc.dialect))
+	fewer := all.Clone()
+	delete(fewer, dc.keyA)
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:             dc.resourceConfig(url, prefsBody(all, "")),
+				ResourceName:       resourceName,
+				ImportState:        true,
+				ImportStateId:      dc.id(),
+				ImportStatePersist: true,
+			},
+			{
+				PreConfig:         mock.ResetJournal,
+				Config:            dc.resourceConfig(url, prefsBody(fewer, "")),
+				ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, fewer)},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+					expectRequests(mock, 1, 0),
+				),
+			},
+		},
+	})
+}
+
+// The warning a release gives names each key with its reason.
+func TestReleaseWarning(t *testing.T) {
+	r := &preferencesResource{api: &api{}}
+	r.api.owners.declare("other", []string{"email.d"})
+	restore := prefs.Document{"email.a": false, "email.d": true}
+	changes := prefs.Document{}
+	rel := r.release([]string{"email.a", "email.b", "email.c", "email.d"}, prefs.Document{"email.a": true}, restore, onDestroyRestore, []string{"email.c"}, changes)
+	want := `Terraform no longer manages "email.b" here; their values on the server were left as they are because they were imported, so there is no earlier value to restore. ` +
+		`Terraform no longer manages "email.d" here; their values on the server were left as they are because another notification_preferences resource of this provider configuration manages them now, and remembers their earlier values in this one's place. ` +
+		`Terraform no longer manages "email.c" here; their values on the server were left as they are because the server no longer has them.`
+	if got := rel.String(); got != want {
+		t.Fatalf("warning:\n%s\nwant:\n%s", got, want)
+	}
+	if !equalDocs(changes, prefs.Document{"email.a": false}) || len(restore) != 0 {
+		t.Fatalf("changes %v, restore %v: want email.a restored and every earlier value forgotten", changes, restore)
+	}
+	if v, ok := r.api.owners.takeOver("email.d"); !ok || !v {
+		t.Fatal("email.d's earlier value was not handed over")
 	}
 }

@@ -343,3 +343,69 @@ func TestAccPreferencesResource_KeyWithdrawnByServer(t *testing.T) {
 		},
 	})
 }
+
+// A key added to preferences in an update remembers the value it had just
+// then, and destroy restores that value, not the default or the declared one.
+func TestAccPreferencesResource_KeyAddedInUpdateRemembersItsValue(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			resource.UnitTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
+				Steps: []resource.TestStep{
+					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))},
+					{
+						// Someone set keyB away from its default before this
+						// resource took it over.
+						PreConfig: func() { mock.Set(dc.dialect, prefs.Document{dc.keyB: !dc.defaultB}) },
+						Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}, "")),
+						Check:     expectServer(mock, dc.dialect, prefs.Document{dc.keyB: dc.defaultB}),
+					},
+				},
+			})
+		})
+	}
+}
+
+// Ten thousand keys are created, refreshed and updated through the CLI:
+// one write each, and one key's change writes only that key (v1).
+func TestAccPreferencesResource_TenThousandKeys(t *testing.T) {
+	dc := dialectCases[0]
+	mock, url := startMock(t)
+	bulk := make(prefs.Document, 10000)
+	for i := range 10000 {
+		bulk[fmt.Sprintf("bulk.toggle_%05d", i)] = true
+	}
+	mock.Ship(prefs.V1, bulk)
+	created := bulk.Clone()
+	for k := range created {
+		created[k] = false
+	}
+	updated := created.Clone()
+	updated["bulk.toggle_04242"] = true
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectServer(mock, dc.dialect, bulk),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:         mock.ResetJournal,
+				Config:            dc.resourceConfig(url, prefsBody(created, "")),
+				ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, created)},
+				Check:             resource.ComposeAggregateTestCheckFunc(expectServer(mock, dc.dialect, created), expectRequests(mock, 2, 1)),
+			},
+			{
+				PreConfig:         mock.ResetJournal,
+				Config:            dc.resourceConfig(url, prefsBody(updated, "")),
+				ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, updated)},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectServer(mock, dc.dialect, updated),
+					expectLastWrite(mock, `{"bulk":{"toggle_04242":true}}`),
+					expectRequests(mock, 1, 1),
+				),
+			},
+		},
+	})
+}
