@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -99,7 +100,7 @@ func TestV1Errors(t *testing.T) {
 			mock, _, c := setup(t, prefs.V1, tt.token)
 			_, err := c.Apply(context.Background(), tt.changes, nil, nil)
 			e := apiError(t, err)
-			if e.Status != tt.status || e.Code != tt.code || !reflect.DeepEqual(e.DetailKeys(), append([]string{}, tt.details...)) {
+			if e.Status != tt.status || e.Code != tt.code || !slices.Equal(e.DetailKeys(), tt.details) {
 				t.Fatalf("err = %v", e)
 			}
 			if n := len(mock.Journal()); n != 1 {
@@ -161,7 +162,7 @@ func TestVastErrors(t *testing.T) {
 			current := mock.Document(prefs.VastAI)
 			_, err = c.Apply(context.Background(), tt.changes, nil, current)
 			var e *client.APIError
-			if !errors.As(err, &e) || e.Status != tt.status || !reflect.DeepEqual(e.DetailKeys(), append([]string{}, tt.details...)) {
+			if !errors.As(err, &e) || e.Status != tt.status || !slices.Equal(e.DetailKeys(), tt.details) {
 				t.Fatalf("err = %v", err)
 			}
 			if !reflect.DeepEqual(mock.Document(prefs.VastAI), current) {

@@ -2,7 +2,8 @@ package client
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -41,12 +42,7 @@ func (e *APIError) Error() string {
 
 // DetailKeys returns the keys named in Details, sorted.
 func (e *APIError) DetailKeys() []string {
-	keys := make([]string, 0, len(e.Details))
-	for k := range e.Details {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(e.Details))
 }
 
 // Error codes the provider treats specially. The v1 API sends these; the
@@ -76,6 +72,22 @@ func badResponse(method string, resp *response, problem string) *APIError {
 		Method: method, Path: resp.path, Status: resp.status, Attempts: resp.attempts, RequestID: resp.requestID,
 		Message: fmt.Sprintf("unexpected response from the API (%s): %s", problem, snippet(resp.body)),
 	}
+}
+
+// succeeded reports whether a response is a success in both dialects'
+// terms: a 2xx status and "success": true.
+func (r *response) succeeded(success *bool) bool {
+	return r.status >= 200 && r.status < 300 && success != nil && *success
+}
+
+// missingError describes a response that is not a success but carries no
+// error either: a 2xx whose "success" is not true, or an error status with
+// a body that says nothing (noError, in the dialect's words).
+func (r *response) missingError(method, noError string) *APIError {
+	if r.status >= 200 && r.status < 300 {
+		return badResponse(method, r, `"success" is not true`)
+	}
+	return badResponse(method, r, noError)
 }
 
 // RequestError is a request that got no answer to decode: the connection

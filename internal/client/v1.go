@@ -71,14 +71,9 @@ func decodeV1(method string, resp *response) (prefs.Document, error) {
 	if err := decodeJSON(resp.body, &env); err != nil {
 		return nil, badResponse(method, resp, err.Error())
 	}
-	ok := resp.status >= 200 && resp.status < 300
-	if !ok || env.Success == nil || !*env.Success || env.Error != nil {
+	if !resp.succeeded(env.Success) || env.Error != nil {
 		if env.Error == nil {
-			problem := "no error object in the envelope"
-			if ok {
-				problem = `"success" is not true`
-			}
-			return nil, badResponse(method, resp, problem)
+			return nil, resp.missingError(method, "no error object in the envelope")
 		}
 		e := &APIError{
 			Method: method, Path: resp.path, Status: resp.status, Attempts: resp.attempts,

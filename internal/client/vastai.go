@@ -71,14 +71,9 @@ func decodeVast(method string, resp *response, changes prefs.Document) (prefs.Do
 	if err := decodeJSON(resp.body, &env); err != nil {
 		return nil, badResponse(method, resp, err.Error())
 	}
-	ok := resp.status >= 200 && resp.status < 300
-	if !ok || env.Success == nil || !*env.Success {
+	if !resp.succeeded(env.Success) {
 		if env.Error == "" && env.Msg == "" {
-			problem := "no error in the body"
-			if ok {
-				problem = `"success" is not true`
-			}
-			return nil, badResponse(method, resp, problem)
+			return nil, resp.missingError(method, "no error in the body")
 		}
 		e := &APIError{
 			Method: method, Path: resp.path, Status: resp.status, Attempts: resp.attempts,

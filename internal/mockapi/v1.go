@@ -80,7 +80,7 @@ func (c *catalogue) validatePatch(patch map[string]any) (prefs.Document, string,
 			continue
 		}
 		if !isObject {
-			invalid[channel] = fmt.Sprintf("expected an object of toggles, got %s", jsonKind(node))
+			invalid[channel] = fmt.Sprintf("expected an object of toggles, got %s", prefs.Describe(node))
 			continue
 		}
 		for toggle, value := range toggles {
@@ -94,7 +94,7 @@ func (c *catalogue) validatePatch(patch map[string]any) (prefs.Document, string,
 			case value == nil:
 				invalid[key] = "null is not allowed; send true or false"
 			case !isBool:
-				invalid[key] = fmt.Sprintf("expected a boolean, got %s", jsonKind(value))
+				invalid[key] = fmt.Sprintf("expected a boolean, got %s", prefs.Describe(value))
 			default:
 				changes[key] = b
 			}
@@ -109,22 +109,4 @@ func (c *catalogue) validatePatch(patch map[string]any) (prefs.Document, string,
 		return nil, "INVALID_NOTIFICATION_VALUE", invalid
 	}
 	return changes, "", nil
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case string:
-		return "a string"
-	case float64:
-		return "a number"
-	case []any:
-		return "an array"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
 }

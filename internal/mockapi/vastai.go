@@ -3,7 +3,7 @@ package mockapi
 import (
 	"fmt"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
@@ -115,6 +115,6 @@ func (c *catalogue) validatePut(nested map[string]any) (prefs.Document, string, 
 }
 
 func list(keys []string) string {
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return strings.Join(keys, ", ")
 }

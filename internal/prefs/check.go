@@ -1,6 +1,9 @@
 package prefs
 
-import "sort"
+import (
+	"slices"
+	"strings"
+)
 
 // ProblemKind classifies why a declared key cannot be written.
 type ProblemKind int
@@ -49,7 +52,7 @@ func (d Dialect) Check(desired Document, catalogue Document) []Problem {
 			problems = append(problems, Problem{Key: key, Kind: Unknown, Reason: "the server does not know this key"})
 		}
 	}
-	sort.Slice(problems, func(i, j int) bool { return problems[i].Key < problems[j].Key })
+	slices.SortFunc(problems, func(a, b Problem) int { return strings.Compare(a.Key, b.Key) })
 	var candidates []string
 	for i, n := 0, 0; i < len(problems) && n < suggestions; i++ {
 		if problems[i].Kind != Unknown {

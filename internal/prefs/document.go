@@ -2,7 +2,8 @@ package prefs
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -31,14 +32,14 @@ func flattenInto(doc Document, value any, key string, depth int) error {
 	if depth == 1 {
 		b, ok := value.(bool)
 		if !ok {
-			return fmt.Errorf("document has %s at %q where a boolean was expected", describe(value), key)
+			return fmt.Errorf("document has %s at %q where a boolean was expected", Describe(value), key)
 		}
 		doc[key] = b
 		return nil
 	}
 	child, ok := value.(map[string]any)
 	if !ok {
-		return fmt.Errorf("document has %s at %q where an object was expected", describe(value), key)
+		return fmt.Errorf("document has %s at %q where an object was expected", Describe(value), key)
 	}
 	for name, v := range child {
 		if err := flattenInto(doc, v, key+"."+name, depth-1); err != nil {
@@ -48,7 +49,9 @@ func flattenInto(doc Document, value any, key string, depth int) error {
 	return nil
 }
 
-func describe(v any) string {
+// Describe names the kind of a decoded JSON value, for messages about a
+// document of the wrong shape.
+func Describe(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
@@ -88,28 +91,19 @@ func (doc Document) Nest() map[string]any {
 
 // Keys returns the document's keys in order, for stable output.
 func (doc Document) Keys() []string {
-	keys := make([]string, 0, len(doc))
-	for k := range doc {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(doc))
 }
 
-// Clone returns an independent copy.
+// Clone returns an independent copy, never nil, so it can be written to.
 func (doc Document) Clone() Document {
 	out := make(Document, len(doc))
-	for k, v := range doc {
-		out[k] = v
-	}
+	maps.Copy(out, doc)
 	return out
 }
 
 // Overlay returns a copy of doc with changes applied on top.
 func (doc Document) Overlay(changes Document) Document {
 	out := doc.Clone()
-	for k, v := range changes {
-		out[k] = v
-	}
+	maps.Copy(out, changes)
 	return out
 }

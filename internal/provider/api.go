@@ -59,7 +59,7 @@ func apiFrom(providerData any, diags *diag.Diagnostics) *api {
 // ready reports whether a is configured, and says what to do if not.
 func ready(a *api, diags *diag.Diagnostics) bool {
 	if a == nil {
-		diags.AddError("Notification provider not configured",
+		diags.AddError("Notification Provider Not Configured",
 			"The provider configuration was not known when this operation ran. Make sure endpoint and token are known before apply.")
 		return false
 	}

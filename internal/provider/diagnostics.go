@@ -29,7 +29,7 @@ const maxKeyDiagnostics = 10
 // addProblems reports plan checks, each at the key it is about.
 func addProblems(diags *diag.Diagnostics, d prefs.Dialect, problems []prefs.Problem) {
 	if n := len(problems) - maxKeyDiagnostics; n > 0 {
-		diags.AddAttributeError(path.Root("preferences"), "More notification keys cannot be written",
+		diags.AddAttributeError(path.Root("preferences"), "More Notification Keys Cannot Be Written",
 			fmt.Sprintf("%d declared keys have problems; the first %d are shown, each at its key, and %d more are not. "+
 				"Compare preferences with the keys the notification_preferences data source lists.", len(problems), maxKeyDiagnostics, n))
 		problems = problems[:maxKeyDiagnostics]
@@ -37,16 +37,16 @@ func addProblems(diags *diag.Diagnostics, d prefs.Dialect, problems []prefs.Prob
 	for _, p := range problems {
 		switch p.Kind {
 		case prefs.Malformed:
-			diags.AddAttributeError(keyPath(p.Key), "Malformed notification key", capitalize(p.Reason)+".")
+			diags.AddAttributeError(keyPath(p.Key), "Malformed Notification Key", capitalize(p.Reason)+".")
 		case prefs.Locked:
-			diags.AddAttributeError(keyPath(p.Key), "Notification key cannot be changed",
+			diags.AddAttributeError(keyPath(p.Key), "Notification Key Cannot Be Changed",
 				fmt.Sprintf("The %s API refuses to change %q (%s): %s. Remove it from preferences.", d, p.Key, lockedCode(d), p.Reason))
 		case prefs.Unknown:
 			hint := "The notification_preferences data source lists every key the server knows."
 			if p.Suggestion != "" {
 				hint = fmt.Sprintf("Did you mean %q? %s", p.Suggestion, hint)
 			}
-			diags.AddAttributeError(keyPath(p.Key), "Unknown notification key",
+			diags.AddAttributeError(keyPath(p.Key), "Unknown Notification Key",
 				fmt.Sprintf("The %s API does not know %q (%s). %s", d, p.Key, client.CodeUnknownKey, hint))
 		}
 	}
@@ -59,7 +59,7 @@ func addAPIError(diags *diag.Diagnostics, d prefs.Dialect, action string, err er
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		if errors.Is(err, context.Canceled) {
-			diags.AddError("Notification API request cancelled",
+			diags.AddError("Notification API Request Cancelled",
 				fmt.Sprintf("Could not %s: Terraform was interrupted before the API answered, and nothing more was sent. Run Terraform again.", action))
 			return
 		}
@@ -73,35 +73,35 @@ func addAPIError(diags *diag.Diagnostics, d prefs.Dialect, action string, err er
 		if errors.As(err, &netErr) && netErr.Timeout() {
 			why = " No answer came within request_timeout."
 		}
-		diags.AddError("Could not reach the notification API",
+		diags.AddError("Could Not Reach the Notification API",
 			fmt.Sprintf("Could not %s: %v.%s%s Check the endpoint and the network, then run Terraform again.", action, err, why, sentTimes(attempts)))
 		return
 	}
 	facts := apiFacts(apiErr)
 	if keys := apiErr.DetailKeys(); len(keys) > 0 {
 		for _, key := range keys {
-			diags.AddAttributeError(keyPath(key), "Notification API refused "+fmt.Sprintf("%q", key),
+			diags.AddAttributeError(keyPath(key), "Notification API Refused "+fmt.Sprintf("%q", key),
 				fmt.Sprintf("Could not %s: %s. %s %s", action, apiErr.Details[key], facts, keyAdvice(apiErr.Code)))
 		}
 		return
 	}
-	summary, advice := "Notification API error", ""
+	summary, advice := "Notification API Error", ""
 	switch {
 	case apiErr.Status == http.StatusUnauthorized:
-		summary = "Notification API rejected the token"
+		summary = "Notification API Rejected the Token"
 		advice = "Check the token argument or NOTIFICATION_TOKEN: " + tokenKind(d) + "."
 	case apiErr.Code == client.CodeUserRequired:
-		summary = "Notification API needs a user session token"
+		summary = "Notification API Needs a User Session Token"
 		advice = "The token is an API key, but the v1 notification preferences endpoint acts for a signed-in user. Set token (or NOTIFICATION_TOKEN) to a user session token issued at sign-in."
 	case apiErr.Status == http.StatusForbidden && d == prefs.VastAI:
-		summary = "Notification API refused this user"
+		summary = "Notification API Refused This User"
 		advice = "Set user_id (or NOTIFICATION_USER_ID) to the id of the user the API key belongs to."
 	case client.Transient(apiErr.Status):
 		advice = strings.TrimSpace(sentTimes(apiErr.Attempts) + " Try again later, or raise max_retries.")
 	case apiErr.Status >= 500:
 		advice = "The API failed on its side; such an answer is not retried. Try again later, and give the request id to the API's operator if it persists."
 	case apiErr.Code == "":
-		summary = "Unexpected response from the notification API"
+		summary = "Unexpected Response from the Notification API"
 		advice = "Check that endpoint points at the notification API itself and not at a proxy or web page."
 	}
 	diags.AddError(summary, strings.TrimSpace(fmt.Sprintf("Could not %s. %s %s", action, facts, advice)))
@@ -165,24 +165,24 @@ func capitalize(s string) string {
 // its key, the first few of many.
 func addDeclaredTwice(diags *diag.Diagnostics, keys []string) {
 	if n := len(keys) - maxKeyDiagnostics; n > 0 {
-		diags.AddAttributeError(path.Root("preferences"), "More notification keys declared twice",
+		diags.AddAttributeError(path.Root("preferences"), "More Notification Keys Declared Twice",
 			fmt.Sprintf("%d declared keys are declared by another notification_preferences resource of this provider configuration too; the first %d are shown, each at its key, and %d more are not.", len(keys), maxKeyDiagnostics, n))
 		keys = keys[:maxKeyDiagnostics]
 	}
 	for _, key := range keys {
-		diags.AddAttributeError(keyPath(key), "Notification key declared twice",
+		diags.AddAttributeError(keyPath(key), "Notification Key Declared Twice",
 			fmt.Sprintf("Another notification_preferences resource of this provider configuration declares %q too. Two resources managing one key undo each other on every apply, and neither can restore its earlier value. Declare each key in one resource only; moving a key from one resource to another in one apply is fine.", key))
 	}
 }
 
 // addWithdrawnWarning explains a declared key the server stopped reporting.
 func addWithdrawnWarning(diags *diag.Diagnostics, key string) {
-	diags.AddAttributeWarning(keyPath(key), "Notification key withdrawn by the server",
+	diags.AddAttributeWarning(keyPath(key), "Notification Key Withdrawn by the Server",
 		fmt.Sprintf("The server no longer reports %q. Terraform keeps its last known value in state and will not write it again, and destroy leaves it out of the values it restores. Remove it from preferences; changing its value would fail.", key))
 }
 
 // addNullValue explains a key declared with no value.
 func addNullValue(diags *diag.Diagnostics, p path.Path, key string) {
-	diags.AddAttributeError(p, "Notification preference has no value",
+	diags.AddAttributeError(p, "Notification Preference Has No Value",
 		fmt.Sprintf("%q is null. Set it to true or false, or remove the key to stop managing it.", key))
 }

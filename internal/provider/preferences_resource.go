@@ -244,7 +244,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	rel.withdrawn = append(rel.withdrawn, gone...)
 	if msg := rel.String(); msg != "" {
-		resp.Diagnostics.AddWarning("Notification keys no longer managed", msg)
+		resp.Diagnostics.AddWarning("Notification Keys No Longer Managed", msg)
 	}
 	writeRestore(ctx, resp.Private, restore, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, ownerKey, nil)...)
@@ -272,7 +272,7 @@ func (r *preferencesResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	rel.withdrawn = append(rel.withdrawn, gone...)
 	if msg := rel.String(); msg != "" {
-		resp.Diagnostics.AddWarning("Notification keys left as they are", msg)
+		resp.Diagnostics.AddWarning("Notification Keys Left as They Are", msg)
 	}
 }
 
@@ -281,7 +281,7 @@ func (r *preferencesResource) ImportState(ctx context.Context, req resource.Impo
 		return
 	}
 	if want := r.api.ID(); req.ID != want {
-		resp.Diagnostics.AddError("Invalid import ID",
+		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import ID for the %s API is %q, not %q: the provider configuration decides whose preferences these are. Run: terraform import notification_preferences.<name> %s", r.api.Dialect(), want, req.ID, want))
 		return
 	}
@@ -349,7 +349,7 @@ func (r *preferencesResource) boundTo(id types.String, diags *diag.Diagnostics) 
 	if id.IsNull() || id.IsUnknown() || id.ValueString() == r.api.ID() {
 		return true
 	}
-	diags.AddAttributeError(path.Root("id"), "Resource belongs to another preferences document",
+	diags.AddAttributeError(path.Root("id"), "Resource Belongs to Another Preferences Document",
 		fmt.Sprintf("This resource manages preferences document %q, but the provider is now configured for %q (user_id or the token changed). "+
 			"Nothing was read from or written to either document. To keep managing %q, configure the provider for it again. "+
 			"To manage %q instead, first stop managing %q without writing to it: a removed block with lifecycle { destroy = false }, or terraform state rm; "+
@@ -414,7 +414,7 @@ func onlyRestoring(e *client.APIError, changes, hold prefs.Document) bool {
 func converged(after, hold prefs.Document, diags *diag.Diagnostics) bool {
 	for _, k := range prefs.Changes(after, hold).Keys() {
 		got, ok := after[k]
-		diags.AddAttributeError(keyPath(k), "Notification API did not keep the value",
+		diags.AddAttributeError(keyPath(k), "Notification API Did Not Keep the Value",
 			fmt.Sprintf("The write succeeded, but the server answered with %q = %s where the plan has %v. Something on the server side keeps changing or ignoring it; run terraform plan to see the server's value.",
 				k, map[bool]string{true: fmt.Sprint(got), false: "no value"}[ok], hold[k]))
 	}

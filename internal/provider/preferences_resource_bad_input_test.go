@@ -24,17 +24,17 @@ func TestAccPreferencesResource_BadServerAnswers(t *testing.T) {
 		want *regexp.Regexp
 	}{
 		{"200 with success false", v1, `{"success":false,"error":{"code":"MAINTENANCE","message":"down for maintenance","request_id":"r-9"}}`,
-			expectAll(`Notification API error`, words("HTTP 200 (MAINTENANCE): down for maintenance [request id r-9]"))},
+			expectAll(`Notification API Error`, words("HTTP 200 (MAINTENANCE): down for maintenance [request id r-9]"))},
 		{"200 with success false (vastai)", vast, `{"success":false,"error":"maintenance","msg":"down for maintenance"}`,
-			expectAll(`Notification API error`, words("HTTP 200 (maintenance): down for maintenance"))},
+			expectAll(`Notification API Error`, words("HTTP 200 (maintenance): down for maintenance"))},
 		{"not JSON", v1, `<html><body>Welcome to nginx!</body></html>`,
-			expectAll(`Unexpected response from the notification API`, words("(the body is not JSON:"), `Welcome to nginx`, words("Check that endpoint points at the notification API itself"))},
+			expectAll(`Unexpected Response from the Notification API`, words("(the body is not JSON:"), `Welcome to nginx`, words("Check that endpoint points at the notification API itself"))},
 		{"truncated JSON", v1, `{"success":true,"data":{"email":{"product_updates":tr`,
-			expectAll(`Unexpected response from the notification API`, words("the body is empty or truncated"))},
+			expectAll(`Unexpected Response from the Notification API`, words("the body is empty or truncated"))},
 		{"document of the wrong shape", v1, `{"success":true,"data":{"email":true}}`,
-			expectAll(`Unexpected response from the notification API`, words(`document has a boolean at "email" where an object was expected`))},
+			expectAll(`Unexpected Response from the Notification API`, words(`document has a boolean at "email" where an object was expected`))},
 		{"document of the wrong shape (vastai)", vast, `{"success":true,"notification_preferences":{"client":{"low_credit":true}}}`,
-			expectAll(`Unexpected response from the notification API`, words(`at "client.low_credit" where an object was expected`))},
+			expectAll(`Unexpected Response from the Notification API`, words(`at "client.low_credit" where an object was expected`))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +86,7 @@ func TestAccPreferencesResource_TenThousandBadKeys(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:   dc.resourceConfig(url, body.String()),
 			PlanOnly: true,
-			ExpectError: expectAll(`More notification keys cannot be written`,
+			ExpectError: expectAll(`More Notification Keys Cannot Be Written`,
 				words("10000 declared keys have problems; the first 10 are shown, each at its key, and 9990 more are not."),
 				pointsAt("email.generated_00000"), pointsAt("email.generated_00009")),
 		}},

@@ -102,7 +102,7 @@ func TestAccPreferencesResource_ImportWrongID(t *testing.T) {
 					ResourceName:  resourceName,
 					ImportState:   true,
 					ImportStateId: "1234",
-					ExpectError: expectAll(`Invalid import ID`,
+					ExpectError: expectAll(`Invalid Import ID`,
 						words(fmt.Sprintf(`The import ID for the %s API is %q, not "1234"`, dc.dialect, want))),
 				}},
 			})

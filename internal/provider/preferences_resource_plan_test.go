@@ -50,35 +50,35 @@ func TestAccPreferencesResource_PlanDiagnostics(t *testing.T) {
 		want  *regexp.Regexp
 	}{
 		{"malformed key", v1, "", oneKey("Email.digest", `true`),
-			expectAll(`Malformed notification key`, pointsAt("Email.digest"), words(`"Email" has 'E'; use only lowercase letters, digits and underscores`))},
+			expectAll(`Malformed Notification Key`, pointsAt("Email.digest"), words(`"Email" has 'E'; use only lowercase letters, digits and underscores`))},
 		{"empty segment", vast, "", oneKey("client..email", `true`),
-			expectAll(`Malformed notification key`, pointsAt("client..email"), words("segment 2 is empty"))},
+			expectAll(`Malformed Notification Key`, pointsAt("client..email"), words("segment 2 is empty"))},
 		{"wrong depth for v1", v1, "", oneKey("client.low_credit.email", `true`),
-			expectAll(`Malformed notification key`, pointsAt("client.low_credit.email"), words(`has 3 segment(s); a v1 key has 2, like "email.weekly_usage_digest".`))},
+			expectAll(`Malformed Notification Key`, pointsAt("client.low_credit.email"), words(`has 3 segment(s); a v1 key has 2, like "email.weekly_usage_digest".`))},
 		{"wrong depth for vastai", vast, "", oneKey("email.weekly_usage_digest", `true`),
-			expectAll(`Malformed notification key`, pointsAt("email.weekly_usage_digest"), words(`a vastai key has 3`))},
+			expectAll(`Malformed Notification Key`, pointsAt("email.weekly_usage_digest"), words(`a vastai key has 3`))},
 		{"null value", v1, "", oneKey("email.weekly_usage_digest", `null`),
-			expectAll(`Notification preference has no value`, pointsAt("email.weekly_usage_digest"), words("Set it to true or false, or remove the key to stop managing it."))},
+			expectAll(`Notification Preference Has No Value`, pointsAt("email.weekly_usage_digest"), words("Set it to true or false, or remove the key to stop managing it."))},
 		{"non-boolean value", v1, "", oneKey("email.weekly_usage_digest", `"maybe"`),
 			expectAll(`Incorrect attribute value type|Inappropriate value`, words("a bool is required"))},
 		{"empty preferences", v1, "", `  preferences = {}`,
 			expectAll(`Invalid Attribute Value`, words("must contain at least 1 elements"))},
 		{"immutable key", v1, "", oneKey("email.security_alerts", `false`),
-			expectAll(`Notification key cannot be changed`, pointsAt("email.security_alerts"), words("(IMMUTABLE_NOTIFICATION_KEY): critical security alerts are not user-toggleable. Remove it from preferences."))},
+			expectAll(`Notification Key Cannot Be Changed`, pointsAt("email.security_alerts"), words("(IMMUTABLE_NOTIFICATION_KEY): critical security alerts are not user-toggleable. Remove it from preferences."))},
 		{"mandatory key off", vast, "", oneKey("client.billing_failed.email", `false`),
-			expectAll(`Notification key cannot be changed`, pointsAt("client.billing_failed.email"), words("(mandatory_notification): billing failure emails are mandatory"))},
+			expectAll(`Notification Key Cannot Be Changed`, pointsAt("client.billing_failed.email"), words("(mandatory_notification): billing failure emails are mandatory"))},
 		{"unknown toggle", v1, "", oneKey("email.weekly_usage_digst", `true`),
-			expectAll(`Unknown notification key`, pointsAt("email.weekly_usage_digst"), words(`(UNKNOWN_NOTIFICATION_KEY). Did you mean "email.weekly_usage_digest"?`))},
+			expectAll(`Unknown Notification Key`, pointsAt("email.weekly_usage_digst"), words(`(UNKNOWN_NOTIFICATION_KEY). Did you mean "email.weekly_usage_digest"?`))},
 		{"unknown channel", v1, "", oneKey("in_app.product_updates", `true`),
-			expectAll(`Unknown notification key`, pointsAt("in_app.product_updates"), words(`The notification_preferences data source lists every key the server knows.`))},
+			expectAll(`Unknown Notification Key`, pointsAt("in_app.product_updates"), words(`The notification_preferences data source lists every key the server knows.`))},
 		{"unknown vastai key", vast, "", oneKey("client.low_credit.webhook", `true`),
-			expectAll(`Unknown notification key`, pointsAt("client.low_credit.webhook"), words(`Did you mean "client.low_credit.webhooks"?`))},
+			expectAll(`Unknown Notification Key`, pointsAt("client.low_credit.webhook"), words(`Did you mean "client.low_credit.webhooks"?`))},
 		{"API key instead of a session", v1, mockapi.DemoAPIKey, oneKey("email.weekly_usage_digest", `true`),
-			expectAll(`Notification API needs a user session token`, words("HTTP 403 (USER_REQUIRED)"), `request id req_`, words("Set token (or NOTIFICATION_TOKEN) to a user session token"))},
+			expectAll(`Notification API Needs a User Session Token`, words("HTTP 403 (USER_REQUIRED)"), `request id req_`, words("Set token (or NOTIFICATION_TOKEN) to a user session token"))},
 		{"bad v1 token", v1, "expired", oneKey("email.weekly_usage_digest", `true`),
-			expectAll(`Notification API rejected the token`, words("HTTP 401 (UNAUTHORIZED): authentication failed"), words("valid, unexpired user session token"))},
+			expectAll(`Notification API Rejected the Token`, words("HTTP 401 (UNAUTHORIZED): authentication failed"), words("valid, unexpired user session token"))},
 		{"bad vastai key", vast, "expired", oneKey("client.low_credit.email", `true`),
-			expectAll(`Notification API rejected the token`, words("HTTP 401 (auth_error)"), words("valid Vast.ai API key"))},
+			expectAll(`Notification API Rejected the Token`, words("HTTP 401 (auth_error)"), words("valid Vast.ai API key"))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,7 +141,7 @@ resource "notification_preferences" "me" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      config,
-			ExpectError: expectAll(`Unknown notification key`, pointsAt("email.weekly_usage_digst"), `Did you mean`),
+			ExpectError: expectAll(`Unknown Notification Key`, pointsAt("email.weekly_usage_digst"), `Did you mean`),
 		}},
 	})
 	expectNoWrites(t, mock)
@@ -160,7 +160,7 @@ resource "terraform_data" "value" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: config, PlanOnly: true,
-			ExpectError: expectAll(`Unknown notification key`, pointsAt("email.weekly_usage_digst"), `Did you mean`),
+			ExpectError: expectAll(`Unknown Notification Key`, pointsAt("email.weekly_usage_digst"), `Did you mean`),
 		}},
 	})
 	expectNoWrites(t, mock)
@@ -183,7 +183,7 @@ func TestAccPreferencesResource_ApplyErrorAtKey(t *testing.T) {
 			{
 				PreConfig: func() { mock.Inject(mockapi.Fault{Method: "PATCH", Status: 422, Body: refusal, Times: 1}) },
 				Config:    after,
-				ExpectError: expectAll(`Notification API refused "email.weekly_usage_digest"`, pointsAt("email.weekly_usage_digest"),
+				ExpectError: expectAll(`Notification API Refused "email.weekly_usage_digest"`, pointsAt("email.weekly_usage_digest"),
 					words("locked by your organisation."), words("HTTP 422 (IMMUTABLE_NOTIFICATION_KEY)"), `request id req_locked`, words("remove it from preferences")),
 			},
 			{

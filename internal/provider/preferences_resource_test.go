@@ -310,7 +310,7 @@ func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{"email.weekly_usage_digest": true}, ""))},
-			{Config: withInApp, PlanOnly: true, ExpectError: regex(`Unknown notification key`)},
+			{Config: withInApp, PlanOnly: true, ExpectError: regex(`Unknown Notification Key`)},
 			{
 				PreConfig: func() { mock.Ship(prefs.V1, mockapi.InAppChannel) },
 				Config:    withInApp,

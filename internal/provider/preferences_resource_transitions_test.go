@@ -136,7 +136,7 @@ func TestAccPreferencesResource_ProviderPointedAtAnotherUser(t *testing.T) {
 	body := resourceBlock(prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
 	asDemo := vastaiFor(url, mockapi.DemoVastKey, mockapi.DemoVastUser) + body
 	asOther := vastaiFor(url, mockapi.OtherVastKey, mockapi.OtherVastUser) + body
-	repointed := expectAll(`Resource belongs to another preferences document`, `"4242"`, `"5151"`, `removed`, words("terraform state rm"))
+	repointed := expectAll(`Resource Belongs to Another Preferences Document`, `"4242"`, `"5151"`, `removed`, words("terraform state rm"))
 	otherDefaults := mock.UserDocument(mockapi.OtherVastKey)
 	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -235,7 +235,7 @@ func TestAccPreferencesResource_OneOwnerPerKey(t *testing.T) {
 				Steps: []resource.TestStep{
 					{
 						Config:      twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{dc.keyB: dc.defaultB}),
-						ExpectError: expectAll(`Notification key declared twice`, pointsAt(dc.keyB), words("Another notification_preferences resource of this provider configuration")),
+						ExpectError: expectAll(`Notification Key Declared Twice`, pointsAt(dc.keyB), words("Another notification_preferences resource of this provider configuration")),
 					},
 					{
 						PreConfig: func() { expectNoWrites(t, mock) },

@@ -80,7 +80,7 @@ func readRestore(ctx context.Context, p privateState, diags *diag.Diagnostics) p
 	restore := prefs.Document{}
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &restore); err != nil {
-			diags.AddWarning("Earlier values unreadable",
+			diags.AddWarning("Earlier Values Unreadable",
 				"The values to restore on destroy could not be read from private state; keys will be left as they are on destroy.")
 			return prefs.Document{}
 		}
@@ -91,7 +91,7 @@ func readRestore(ctx context.Context, p privateState, diags *diag.Diagnostics) p
 func writeRestore(ctx context.Context, p privateSetter, restore prefs.Document, diags *diag.Diagnostics) {
 	raw, err := json.Marshal(restore)
 	if err != nil {
-		diags.AddError("Could not save earlier values", err.Error())
+		diags.AddError("Could Not Save Earlier Values", err.Error())
 		return
 	}
 	diags.Append(p.SetKey(ctx, restoreKey, raw)...)

@@ -33,7 +33,7 @@ func (declaredKeysValidator) ValidateMap(_ context.Context, req validator.MapReq
 	for key, value := range req.ConfigValue.Elements() {
 		p := req.Path.AtMapKey(key)
 		if err := prefs.CheckKeySyntax(key); err != nil {
-			resp.Diagnostics.AddAttributeError(p, "Malformed notification key", fmt.Sprintf("%s.", capitalize(err.Error())))
+			resp.Diagnostics.AddAttributeError(p, "Malformed Notification Key", fmt.Sprintf("%s.", capitalize(err.Error())))
 		}
 		if value.IsNull() {
 			addNullValue(&resp.Diagnostics, p, key)

@@ -116,7 +116,7 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 	cfg.RetryWaitMin, cfg.RetryWaitMax = p.retryWaitMin, p.retryWaitMax
 	api, err := newAPI(cfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid notification provider configuration", err.Error())
+		resp.Diagnostics.AddError("Invalid Notification Provider Configuration", err.Error())
 		return
 	}
 	resp.ResourceData = api

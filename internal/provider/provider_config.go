@@ -73,20 +73,20 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 
 	endpoint := resolve("endpoint", "NOTIFICATION_ENDPOINT", m.Endpoint)
 	if endpoint.value == "" {
-		endpoint.error(&diags, "Missing notification API endpoint", "The provider needs the base URL of the notification API, such as https://api.example.com.")
+		endpoint.error(&diags, "Missing Notification API Endpoint", "The provider needs the base URL of the notification API, such as https://api.example.com.")
 	} else if base, err := client.ParseEndpoint(endpoint.value); err != nil {
-		endpoint.error(&diags, "Invalid notification API endpoint", err.Error()+".")
+		endpoint.error(&diags, "Invalid Notification API Endpoint", err.Error()+".")
 	} else {
 		cfg.Endpoint = base
 		if cleartext(base) {
-			diags.AddAttributeWarning(path.Root(endpoint.attr), "Token sent in clear text",
+			diags.AddAttributeWarning(path.Root(endpoint.attr), "Token Sent in Clear Text",
 				fmt.Sprintf("The endpoint %s uses http:// to a host other than this machine, so the token travels unencrypted and anyone on the network path can read it. Use https://.", base))
 		}
 	}
 
 	token := resolve("token", "NOTIFICATION_TOKEN", m.Token)
 	if token.value == "" {
-		token.error(&diags, "Missing notification API token", "The provider needs a bearer token: a user session token for the v1 API, an API key for vastai.")
+		token.error(&diags, "Missing Notification API Token", "The provider needs a bearer token: a user session token for the v1 API, an API key for vastai.")
 	}
 	cfg.Token = token.value
 
@@ -95,7 +95,7 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 	if api.value != "" {
 		d, err := prefs.ParseDialect(api.value)
 		if err != nil {
-			api.error(&diags, "Unknown notification API dialect", err.Error()+".")
+			api.error(&diags, "Unknown Notification API Dialect", err.Error()+".")
 		}
 		cfg.Dialect = d
 	}
@@ -104,18 +104,18 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 	if userID.value != "" {
 		id, err := strconv.ParseInt(userID.value, 10, 64)
 		if err != nil || id < 1 {
-			userID.error(&diags, "Invalid Vast.ai user id", fmt.Sprintf("%q is not a positive whole number.", userID.value))
+			userID.error(&diags, "Invalid Vast.ai User ID", fmt.Sprintf("%q is not a positive whole number.", userID.value))
 		}
 		cfg.UserID = id
 	} else if cfg.Dialect == prefs.VastAI {
-		userID.error(&diags, "Missing Vast.ai user id", `The vastai API addresses preferences by user id, so api = "vastai" needs user_id.`)
+		userID.error(&diags, "Missing Vast.ai User ID", `The vastai API addresses preferences by user id, so api = "vastai" needs user_id.`)
 	}
 
 	timeout := resolve("request_timeout", "NOTIFICATION_REQUEST_TIMEOUT", m.RequestTimeout)
 	if timeout.value != "" {
 		d, err := time.ParseDuration(timeout.value)
 		if err != nil || d <= 0 {
-			timeout.error(&diags, "Invalid request timeout", fmt.Sprintf("%q is not a positive duration; write it like 30s or 2m.", timeout.value))
+			timeout.error(&diags, "Invalid Request Timeout", fmt.Sprintf("%q is not a positive duration; write it like 30s or 2m.", timeout.value))
 		}
 		cfg.Timeout = d
 	}

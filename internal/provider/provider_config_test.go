@@ -21,15 +21,15 @@ func TestAccProvider_ConfigurationErrors(t *testing.T) {
 		want        *regexp.Regexp
 	}{
 		{"missing endpoint", `token = "t"`,
-			expectAll(`Missing notification API endpoint`, words(`Set the "endpoint" argument in the provider block or the NOTIFICATION_ENDPOINT environment variable.`))},
+			expectAll(`Missing Notification API Endpoint`, words(`Set the "endpoint" argument in the provider block or the NOTIFICATION_ENDPOINT environment variable.`))},
 		{"endpoint without scheme", `endpoint = "api.example.com"
   token = "t"`,
-			expectAll(`Invalid notification API endpoint`, words(`endpoint "api.example.com" must start with https://`), `NOTIFICATION_ENDPOINT`)},
+			expectAll(`Invalid Notification API Endpoint`, words(`endpoint "api.example.com" must start with https://`), `NOTIFICATION_ENDPOINT`)},
 		{"unparsable endpoint", `endpoint = "https://exa mple.com"
   token = "t"`,
-			expectAll(`Invalid notification API endpoint`, words(`is not a URL`))},
+			expectAll(`Invalid Notification API Endpoint`, words(`is not a URL`))},
 		{"missing token", `endpoint = "https://api.example.com"`,
-			expectAll(`Missing notification API token`, `NOTIFICATION_TOKEN`)},
+			expectAll(`Missing Notification API Token`, `NOTIFICATION_TOKEN`)},
 		{"api typo", `endpoint = "https://api.example.com"
   token = "t"
   api = "vast"`,
@@ -37,11 +37,11 @@ func TestAccProvider_ConfigurationErrors(t *testing.T) {
 		{"vastai without user_id", `endpoint = "https://api.example.com"
   token = "t"
   api = "vastai"`,
-			expectAll(`Missing Vast.ai user id`, words(`api = "vastai" needs user_id.`), `NOTIFICATION_USER_ID`)},
+			expectAll(`Missing Vast.ai User ID`, words(`api = "vastai" needs user_id.`), `NOTIFICATION_USER_ID`)},
 		{"bad timeout", `endpoint = "https://api.example.com"
   token = "t"
   request_timeout = "soon"`,
-			expectAll(`Invalid request timeout`, words(`"soon" is not a positive duration; write it like 30s or 2m.`), `NOTIFICATION_REQUEST_TIMEOUT`)},
+			expectAll(`Invalid Request Timeout`, words(`"soon" is not a positive duration; write it like 30s or 2m.`), `NOTIFICATION_REQUEST_TIMEOUT`)},
 		{"too many retries", `endpoint = "https://api.example.com"
   token = "t"
   max_retries = 99`,
@@ -102,7 +102,7 @@ func TestAccProvider_EnvironmentTuning(t *testing.T) {
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{
 				Config: dc.providerBlock(url) + config, PlanOnly: true,
-				ExpectError: expectAll(`Could not reach the notification API`, words("No answer came within request_timeout.")),
+				ExpectError: expectAll(`Could Not Reach the Notification API`, words("No answer came within request_timeout.")),
 			}},
 		})
 	})
@@ -137,7 +137,7 @@ provider "notification" {
 data "notification_preferences" "current" {}
 `,
 			PlanOnly:    true,
-			ExpectError: expectAll(`Invalid Vast.ai user id`, words(`"forty-two" is not a positive whole number.`), `NOTIFICATION_USER_ID`),
+			ExpectError: expectAll(`Invalid Vast.ai User ID`, words(`"forty-two" is not a positive whole number.`), `NOTIFICATION_USER_ID`),
 		}},
 	})
 }
