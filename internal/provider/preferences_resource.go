@@ -24,10 +24,11 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*preferencesResource)(nil)
-	_ resource.ResourceWithConfigure   = (*preferencesResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*preferencesResource)(nil)
-	_ resource.ResourceWithImportState = (*preferencesResource)(nil)
+	_ resource.Resource                 = (*preferencesResource)(nil)
+	_ resource.ResourceWithConfigure    = (*preferencesResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*preferencesResource)(nil)
+	_ resource.ResourceWithImportState  = (*preferencesResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*preferencesResource)(nil)
 )
 
 func newPreferencesResource() resource.Resource {
@@ -47,6 +48,8 @@ func (r *preferencesResource) Metadata(_ context.Context, req resource.MetadataR
 
 func (r *preferencesResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		// Version 0 is release 0.1.0's; see UpgradeState.
+		Version:             1,
 		MarkdownDescription: "Manages the notification toggles you declare, and only those: other keys keep whatever value they have.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -286,6 +289,27 @@ func (r *preferencesResource) ImportState(ctx context.Context, req resource.Impo
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// UpgradeState reads state written by earlier schema versions. Version 0
+// (release 0.1.0) had the same attributes; what changed with version 1 is
+// the shape of the private restore data, which readRestore reads in either
+// shape, so the state itself carries over as it is.
+func (r *preferencesResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	var current resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &current)
+	v0 := current.Schema
+	v0.Version = 0
+	return map[int64]resource.StateUpgrader{
+		0: {
+			PriorSchema: &v0,
+			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+				var state preferencesModel
+				resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+				resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+			},
+		},
+	}
 }
 
 // release stops managing keys: with on_destroy "restore" it adds their

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -74,22 +75,53 @@ type privateSetter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
+// restoreVersion is the version of the private restore data this provider
+// writes. Version 0 (release 0.1.0) was the bare map of earlier values;
+// version 1 wraps it, so that a later change of its shape can tell what
+// it is reading.
+const restoreVersion = 1
+
+type restoreData struct {
+	Version int            `json:"version"`
+	Values  prefs.Document `json:"values"`
+}
+
 func readRestore(ctx context.Context, p privateState, diags *diag.Diagnostics) prefs.Document {
 	raw, d := p.GetKey(ctx, restoreKey)
 	diags.Append(d...)
-	restore := prefs.Document{}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &restore); err != nil {
-			diags.AddWarning("Earlier Values Unreadable",
-				"The values to restore on destroy could not be read from private state; keys will be left as they are on destroy.")
-			return prefs.Document{}
-		}
+	restore, err := decodeRestore(raw)
+	if err != nil {
+		diags.AddWarning("Earlier Values Unreadable",
+			fmt.Sprintf("The values to restore on destroy could not be read from private state (%v); keys will be left as they are on destroy.", err))
+		return prefs.Document{}
 	}
 	return restore
 }
 
+// decodeRestore reads the private restore data of any version so far.
+func decodeRestore(raw []byte) (prefs.Document, error) {
+	if len(raw) == 0 {
+		return prefs.Document{}, nil
+	}
+	var data restoreData
+	if err := json.Unmarshal(raw, &data); err == nil && data.Version > 0 {
+		if data.Version > restoreVersion {
+			return nil, fmt.Errorf("version %d was written by a newer release of the provider", data.Version)
+		}
+		if data.Values == nil {
+			data.Values = prefs.Document{}
+		}
+		return data.Values, nil
+	}
+	legacy := prefs.Document{} // version 0: keys are dotted, so never "version"
+	if err := json.Unmarshal(raw, &legacy); err != nil {
+		return nil, err
+	}
+	return legacy, nil
+}
+
 func writeRestore(ctx context.Context, p privateSetter, restore prefs.Document, diags *diag.Diagnostics) {
-	raw, err := json.Marshal(restore)
+	raw, err := json.Marshal(restoreData{Version: restoreVersion, Values: restore})
 	if err != nil {
 		diags.AddError("Could Not Save Earlier Values", err.Error())
 		return
