@@ -258,11 +258,11 @@ func TestWriteAppliedButResponseLost(t *testing.T) {
 func TestSlowResponseTimesOutAndRetries(t *testing.T) {
 	mock, srv, _ := setup(t, prefs.V1, mockapi.DemoSessionToken)
 	c, err := client.New(client.Config{Endpoint: srv.URL, Token: mockapi.DemoSessionToken, Dialect: prefs.V1,
-		Timeout: 50 * time.Millisecond, MaxRetries: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
+		Timeout: 250 * time.Millisecond, MaxRetries: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mock.Inject(mockapi.Fault{Latency: 500 * time.Millisecond, Times: 1})
+	mock.Inject(mockapi.Fault{Latency: 5 * time.Second, Times: 1})
 	if _, err := c.Read(context.Background()); err != nil {
 		t.Fatalf("Read: %v", err)
 	}
