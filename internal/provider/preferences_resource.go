@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -98,7 +99,8 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 	}
 	if req.Plan.Raw.IsNull() {
-		return // destroy
+		r.warnRestore(ctx, req.Private, document(state.Preferences).Keys(), document(state.Preferences), state.OnDestroy.ValueString(), "Destroying this resource", &resp.Diagnostics)
+		return
 	}
 	var plan preferencesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -138,6 +140,9 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 		problems = append(problems, p)
 	}
 	addProblems(&resp.Diagnostics, r.api.Dialect(), problems)
+	if removed := prefs.Missing(desired, prior); len(removed) > 0 {
+		r.warnRestore(ctx, req.Private, removed, prior, plan.OnDestroy.ValueString(), "Removing "+quoteList(removed)+" from preferences", &resp.Diagnostics)
+	}
 }
 
 func (r *preferencesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -320,27 +325,61 @@ func (r *preferencesResource) UpgradeState(ctx context.Context) map[int64]resour
 // the earlier value. It forgets their earlier values, and returns what it
 // left alone, for a warning.
 func (r *preferencesResource) release(keys []string, current, restore prefs.Document, onDestroy string, withdrawn []string, changes prefs.Document) released {
+	writes, rel := r.planRelease(keys, current, restore, onDestroy, withdrawn)
+	maps.Copy(changes, writes)
+	for _, k := range rel.handedOver {
+		if earlier, known := restore[k]; known {
+			r.api.owners.handOver(k, earlier)
+		}
+	}
+	for _, k := range keys {
+		delete(restore, k)
+	}
+	return rel
+}
+
+// planRelease works out what releasing keys will do, without doing it: the
+// earlier values it writes back, and the keys it leaves as they are.
+func (r *preferencesResource) planRelease(keys []string, current, restore prefs.Document, onDestroy string, withdrawn []string) (prefs.Document, released) {
+	writes := prefs.Document{}
 	var rel released
 	for _, k := range keys {
 		earlier, known := restore[k]
-		delete(restore, k)
 		switch {
 		case slices.Contains(withdrawn, k):
 			rel.withdrawn = append(rel.withdrawn, k)
 		case r.api.owners.isDeclared(k):
-			if known {
-				r.api.owners.handOver(k, earlier)
-			}
 			rel.handedOver = append(rel.handedOver, k)
 		case onDestroy == onDestroyKeep:
 			rel.kept = append(rel.kept, k)
 		case !known:
 			rel.imported = append(rel.imported, k)
 		case earlier != current[k]:
-			changes[k] = earlier
+			writes[k] = earlier
 		}
 	}
-	return rel
+	return writes, rel
+}
+
+// warnRestore tells, at plan, what releasing keys will write to the server:
+// each key and the value it goes back to, and which keys are only let go.
+// The earlier values live in private state, so the plan itself shows only
+// the keys leaving preferences. Nothing to write, no warning.
+func (r *preferencesResource) warnRestore(ctx context.Context, private privateState, keys []string, current prefs.Document, onDestroy, what string, diags *diag.Diagnostics) {
+	restore := readRestore(ctx, private, diags)
+	writes, rel := r.planRelease(keys, current, restore, onDestroy, readWithdrawn(ctx, private, diags))
+	if len(writes) == 0 {
+		return
+	}
+	lines := make([]string, 0, len(writes))
+	for _, k := range writes.Keys() {
+		lines = append(lines, fmt.Sprintf("  %s → %v", k, writes[k]))
+	}
+	detail := fmt.Sprintf("%s writes back the values these keys had before this resource managed them:\n%s", what, strings.Join(lines, "\n"))
+	if s := rel.String(); s != "" {
+		detail += "\n\n" + s
+	}
+	diags.AddWarning("Notification Keys Will Be Restored", detail)
 }
 
 // released lists, by reason, the keys a release left as they are.
@@ -360,7 +399,7 @@ func (rel released) String() string {
 		{rel.withdrawn, "the server no longer has them"},
 	} {
 		if len(group.keys) > 0 {
-			parts = append(parts, fmt.Sprintf("Terraform no longer manages %s here; their values on the server were left as they are because %s.", quoteList(group.keys), group.why))
+			parts = append(parts, fmt.Sprintf("Terraform stops managing %s here and leaves their values on the server as they are, because %s.", quoteList(group.keys), group.why))
 		}
 	}
 	return strings.Join(parts, " ")

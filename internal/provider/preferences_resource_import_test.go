@@ -150,9 +150,9 @@ func TestReleaseWarning(t *testing.T) {
 	restore := prefs.Document{"email.a": false, "email.d": true}
 	changes := prefs.Document{}
 	rel := r.release([]string{"email.a", "email.b", "email.c", "email.d"}, prefs.Document{"email.a": true}, restore, onDestroyRestore, []string{"email.c"}, changes)
-	want := `Terraform no longer manages "email.b" here; their values on the server were left as they are because they were imported, so there is no earlier value to restore. ` +
-		`Terraform no longer manages "email.d" here; their values on the server were left as they are because another notification_preferences resource of this provider configuration manages them now, and remembers their earlier values in this one's place. ` +
-		`Terraform no longer manages "email.c" here; their values on the server were left as they are because the server no longer has them.`
+	want := `Terraform stops managing "email.b" here and leaves their values on the server as they are, because they were imported, so there is no earlier value to restore. ` +
+		`Terraform stops managing "email.d" here and leaves their values on the server as they are, because another notification_preferences resource of this provider configuration manages them now, and remembers their earlier values in this one's place. ` +
+		`Terraform stops managing "email.c" here and leaves their values on the server as they are, because the server no longer has them.`
 	if got := rel.String(); got != want {
 		t.Fatalf("warning:\n%s\nwant:\n%s", got, want)
 	}
