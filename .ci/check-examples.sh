@@ -12,10 +12,11 @@ trap 'rm -rf "$work"' EXIT
 
 source "$root/.ci/provider-mirror.sh"
 provider_mirror "$work"
-for dir in "$root"/examples/provider "$root"/examples/resources/* "$root"/examples/data-sources/* "$root"/examples/demo "$root"/examples/demo/typo; do
+for dir in "$root"/examples/provider "$root"/examples/resources/* "$root"/examples/data-sources/* "$root"/examples/functions/* "$root"/examples/demo "$root"/examples/demo/typo; do
   case_dir="$work/validate/${dir#"$root"/examples/}"
   mkdir -p "$case_dir"
   cp "$dir"/*.tf "$case_dir"/
+  cp "$dir"/*.json "$case_dir"/ 2>/dev/null || true
   [ -f "$case_dir/provider.tf" ] || [ -f "$case_dir/main.tf" ] || cp "$root/examples/provider/provider.tf" "$case_dir/"
   # The registry examples name no required_providers, as users' own files
   # would; give them the provider's source so init finds the mirror.

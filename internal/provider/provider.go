@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -19,7 +20,10 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-var _ provider.Provider = (*notificationProvider)(nil)
+var (
+	_ provider.Provider              = (*notificationProvider)(nil)
+	_ provider.ProviderWithFunctions = (*notificationProvider)(nil)
+)
 
 // New returns a constructor for the provider at the given release version.
 func New(version string) func() provider.Provider {
@@ -125,6 +129,10 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 
 func (p *notificationProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{newPreferencesResource}
+}
+
+func (p *notificationProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{newFlattenFunction, newNestFunction}
 }
 
 func (p *notificationProvider) DataSources(_ context.Context) []func() datasource.DataSource {
