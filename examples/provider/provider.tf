@@ -5,9 +5,17 @@ provider "notification" {
   token    = var.notification_token
 }
 
-# Vast.ai's API: an API key and the user whose preferences these are.
+# Vast.ai's API, in the habits of the vast CLI: the API key comes from
+# VAST_API_KEY, the endpoint is https://console.vast.ai, and the user is
+# the key's own.
 provider "notification" {
-  alias    = "vast"
+  alias = "vast"
+  api   = "vastai"
+}
+
+# Or everything spelled out, with tuning for a flaky network.
+provider "notification" {
+  alias    = "vast_explicit"
   endpoint = "https://console.vast.ai"
   token    = var.vast_api_key
   api      = "vastai"

@@ -47,6 +47,35 @@ func (c *vastClient) Apply(ctx context.Context, changes, hold, current prefs.Doc
 	return c.do(ctx, http.MethodPut, body, changes)
 }
 
+// VastCurrentUser returns the id of the user cfg's API key belongs to,
+// from GET /api/v0/users/current/ (what the vast CLI's `show user` reads),
+// for a configuration that leaves user_id out.
+func VastCurrentUser(ctx context.Context, cfg Config) (int64, error) {
+	base, err := ParseEndpoint(cfg.Endpoint)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := newTransport(cfg).send(ctx, http.MethodGet, base+"/api/v0/users/current/", nil)
+	if err != nil {
+		return 0, err
+	}
+	var user struct {
+		ID *int64 `json:"id"`
+	}
+	if err := decodeJSON(resp.body, &user); err != nil {
+		return 0, badResponse(http.MethodGet, resp, err.Error())
+	}
+	if resp.status < 200 || resp.status >= 300 || user.ID == nil || *user.ID < 1 {
+		// An error envelope, or a user object without a usable id.
+		_, err := decodeVast(http.MethodGet, resp, nil)
+		if err == nil {
+			err = badResponse(http.MethodGet, resp, "the user object has no positive id")
+		}
+		return 0, err
+	}
+	return *user.ID, nil
+}
+
 type vastEnvelope struct {
 	Success     *bool           `json:"success"`
 	Preferences json.RawMessage `json:"notification_preferences"`

@@ -26,7 +26,10 @@ const (
 	// what happens when a configuration is pointed at another user.
 	OtherVastKey  = "other-vast-key"
 	OtherVastUser = 5151
-	demoV1User    = "demo"
+	// A key of DemoVastUser whose permissions allow user_read but not
+	// user_write: it reads the preferences and cannot change them.
+	ReadOnlyVastKey = "read-only-vast-key"
+	demoV1User      = "demo"
 )
 
 // Server is the mock API. Its methods are safe for concurrent use.
@@ -36,6 +39,7 @@ type Server struct {
 	sessions map[string]string // v1 session token → user
 	apiKeys  map[string]bool   // v1 API keys (refused with USER_REQUIRED)
 	vastKeys map[string]int64  // vastai key → user id
+	readOnly map[string]bool   // vastai keys without user_write
 
 	v1   *catalogue
 	vast *catalogue
@@ -60,6 +64,7 @@ func New() *Server {
 		sessions:    map[string]string{},
 		apiKeys:     map[string]bool{},
 		vastKeys:    map[string]int64{},
+		readOnly:    map[string]bool{},
 		v1:          newCatalogue(prefs.V1, v1Defaults, v1Immutable),
 		vast:        newCatalogue(prefs.VastAI, vastDefaults, nil),
 		v1Stored:    map[string]prefs.Document{},
@@ -71,6 +76,8 @@ func New() *Server {
 	s.AddAPIKey(DemoAPIKey)
 	s.AddVastKey(DemoVastKey, DemoVastUser)
 	s.AddVastKey(OtherVastKey, OtherVastUser)
+	s.AddVastKey(ReadOnlyVastKey, DemoVastUser)
+	s.readOnly[ReadOnlyVastKey] = true
 	return s
 }
 
@@ -131,6 +138,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte, requ
 	switch {
 	case r.URL.Path == "/v1/me/notifications":
 		s.serveV1(w, r, body, requestID)
+	case r.URL.Path == vastCurrentUser:
+		s.serveVastUser(w, r)
 	case strings.HasPrefix(r.URL.Path, vastPrefix):
 		s.serveVast(w, r, body)
 	default:

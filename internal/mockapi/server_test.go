@@ -282,3 +282,18 @@ func TestSetBeforeNextWrite(t *testing.T) {
 			`{"data":{"email":{"product_updates":true}}}`},
 	})
 }
+
+// The current-user endpoint names the key's user; a read-only key reads
+// the preferences and cannot change them.
+func TestVastCurrentUserAndReadOnlyKey(t *testing.T) {
+	srv := httptest.NewServer(New())
+	defer srv.Close()
+	runExchanges(t, srv, []exchange{
+		{"current user", "GET", "/api/v0/users/current/", DemoVastKey, "", 200, `{"id":4242}`},
+		{"the other user's key", "GET", "/api/v0/users/current/", OtherVastKey, "", 200, `{"id":5151}`},
+		{"no key", "GET", "/api/v0/users/current/", "", "", 401, `{"success":false,"error":"auth_error"}`},
+		{"read-only key reads", "GET", vastURL, ReadOnlyVastKey, "", 200, `{"success":true}`},
+		{"read-only key cannot write", "PUT", vastURL, ReadOnlyVastKey, `{"notification_preferences":{}}`, 403,
+			`{"success":false,"error":"permission_denied","msg":"this API key's permissions allow user_read, not user_write"}`},
+	})
+}

@@ -9,7 +9,27 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-const vastPrefix = "/api/v0/users/"
+const (
+	vastPrefix      = "/api/v0/users/"
+	vastCurrentUser = "/api/v0/users/current/"
+)
+
+// serveVastUser answers GET /api/v0/users/current/ with the user object of
+// the key's user, id included: what the vast CLI's `show user` reads.
+func (s *Server) serveVastUser(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, known := s.vastKeys[bearer(r)]
+	switch {
+	case !known:
+		vastError(w, http.StatusUnauthorized, "auth_error", "invalid or missing API key")
+	case r.Method != http.MethodGet:
+		w.Header().Set("Allow", "GET")
+		vastError(w, http.StatusMethodNotAllowed, "method_not_allowed", "use GET")
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"id": id, "username": fmt.Sprintf("user%d", id), "email": fmt.Sprintf("user%d@example.com", id)})
+	}
+}
 
 // vastError writes Vast.ai's error body of seed 000.
 func vastError(w http.ResponseWriter, status int, code, msg string) {
@@ -42,6 +62,10 @@ func (s *Server) serveVast(w http.ResponseWriter, r *http.Request, body []byte) 
 	switch r.Method {
 	case http.MethodGet:
 	case http.MethodPut:
+		if s.readOnly[bearer(r)] {
+			vastError(w, http.StatusForbidden, "permission_denied", "this API key's permissions allow user_read, not user_write")
+			return
+		}
 		obj, err := decodeObject(body)
 		if err != nil {
 			vastError(w, http.StatusBadRequest, "invalid_request", err.Error())

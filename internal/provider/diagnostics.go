@@ -93,6 +93,9 @@ func addAPIError(diags *diag.Diagnostics, d prefs.Dialect, action string, err er
 	case apiErr.Code == client.CodeUserRequired:
 		summary = "Notification API Needs a User Session Token"
 		advice = "The token is an API key, but the v1 notification preferences endpoint acts for a signed-in user. Set token (or NOTIFICATION_TOKEN) to a user session token issued at sign-in."
+	case apiErr.Status == http.StatusForbidden && d == prefs.VastAI && strings.Contains(apiErr.Message, "user_write"):
+		summary = "API Key Cannot Change Preferences"
+		advice = "The key may read these preferences but not change them: its permissions allow user_read, not user_write. Create a key with user_write in the Vast.ai console and set token (or NOTIFICATION_TOKEN, or VAST_API_KEY) to it."
 	case apiErr.Status == http.StatusForbidden && d == prefs.VastAI:
 		summary = "Notification API Refused This User"
 		advice = "Set user_id (or NOTIFICATION_USER_ID) to the id of the user the API key belongs to."

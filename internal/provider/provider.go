@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/openprefs/terraform-provider-notification/internal/client"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
@@ -61,11 +62,11 @@ func (p *notificationProvider) Schema(_ context.Context, _ provider.SchemaReques
 		MarkdownDescription: "Keeps a user's notification preferences in code, over the `v1` partial-PATCH API or Vast.ai's full-PUT API.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "Base URL of the notification API, such as `https://api.example.com`. May also be set with the `NOTIFICATION_ENDPOINT` environment variable.",
+				MarkdownDescription: "Base URL of the notification API, such as `https://api.example.com`. May also be set with the `NOTIFICATION_ENDPOINT` environment variable. Defaults to `https://console.vast.ai` with `api = \"vastai\"`.",
 				Optional:            true,
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "Bearer token: a user session token for `v1` (API keys are refused by that endpoint), an API key for `vastai`. May also be set with the `NOTIFICATION_TOKEN` environment variable, which keeps it out of configuration.",
+				MarkdownDescription: "Bearer token: a user session token for `v1` (API keys are refused by that endpoint), an API key for `vastai`. May also be set with the `NOTIFICATION_TOKEN` environment variable, which keeps it out of configuration; with `api = \"vastai\"`, `VAST_API_KEY` (the variable the vast CLI reads) is used when neither is set.",
 				Optional:            true,
 				Sensitive:           true,
 			},
@@ -75,7 +76,7 @@ func (p *notificationProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Validators:          []validator.String{stringvalidator.OneOf(dialectNames()...)},
 			},
 			"user_id": schema.Int64Attribute{
-				MarkdownDescription: "Vast.ai user id whose preferences are managed; required when `api = \"vastai\"`. May also be set with the `NOTIFICATION_USER_ID` environment variable.",
+				MarkdownDescription: "Vast.ai user id whose preferences are managed. May also be set with the `NOTIFICATION_USER_ID` environment variable. When neither is set, the provider asks the API whose key the token is (`GET /api/v0/users/current/`, as `vastai show user` does), once per run.",
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
@@ -118,6 +119,15 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 		return
 	}
 	cfg.RetryWaitMin, cfg.RetryWaitMax = p.retryWaitMin, p.retryWaitMax
+	if cfg.Dialect == prefs.VastAI && cfg.UserID == 0 {
+		// No user_id: ask whose key this is, once per walk.
+		id, err := client.VastCurrentUser(ctx, cfg)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, cfg.Dialect, "look up the Vast.ai user of the API key (set user_id to skip this)", err)
+			return
+		}
+		cfg.UserID = id
+	}
 	api, err := newAPI(cfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Notification Provider Configuration", err.Error())

@@ -47,6 +47,10 @@ func (s setting) error(diags *diag.Diagnostics, summary, detail string) {
 		fmt.Sprintf("%s Set the %q argument in the provider block or the %s environment variable.", detail, s.attr, s.env))
 }
 
+// VastEndpoint is the vastai API's server (its OpenAPI document's), the
+// endpoint when none is set.
+const VastEndpoint = "https://console.vast.ai"
+
 // cleartext reports whether an endpoint sends the token unencrypted over a
 // network: http:// to anything but the loopback interface.
 func cleartext(endpoint string) bool {
@@ -71,7 +75,21 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 		UserAgent:  fmt.Sprintf("terraform-provider-notification/%s (+https://registry.terraform.io/providers/openprefs/notification) Terraform/%s", version, terraformVersion),
 	}
 
+	api := resolve("api", "NOTIFICATION_API", m.API)
+	cfg.Dialect = prefs.V1
+	if api.value != "" {
+		d, err := prefs.ParseDialect(api.value)
+		if err != nil {
+			api.error(&diags, "Unknown Notification API Dialect", err.Error()+".")
+		}
+		cfg.Dialect = d
+	}
+	vast := cfg.Dialect == prefs.VastAI
+
 	endpoint := resolve("endpoint", "NOTIFICATION_ENDPOINT", m.Endpoint)
+	if endpoint.value == "" && vast {
+		endpoint.value = VastEndpoint // the vastai API has one home, as the vast CLI knows
+	}
 	if endpoint.value == "" {
 		endpoint.error(&diags, "Missing Notification API Endpoint", "The provider needs the base URL of the notification API, such as https://api.example.com.")
 	} else if base, err := client.ParseEndpoint(endpoint.value); err != nil {
@@ -85,20 +103,17 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 	}
 
 	token := resolve("token", "NOTIFICATION_TOKEN", m.Token)
+	if token.value == "" && vast {
+		token.value = os.Getenv("VAST_API_KEY") // what the vast CLI reads
+	}
 	if token.value == "" {
-		token.error(&diags, "Missing Notification API Token", "The provider needs a bearer token: a user session token for the v1 API, an API key for vastai.")
+		detail := "The provider needs a bearer token: a user session token for the v1 API."
+		if vast {
+			detail = "The provider needs a Vast.ai API key; VAST_API_KEY, which the vast CLI reads, works too."
+		}
+		token.error(&diags, "Missing Notification API Token", detail)
 	}
 	cfg.Token = token.value
-
-	api := resolve("api", "NOTIFICATION_API", m.API)
-	cfg.Dialect = prefs.V1
-	if api.value != "" {
-		d, err := prefs.ParseDialect(api.value)
-		if err != nil {
-			api.error(&diags, "Unknown Notification API Dialect", err.Error()+".")
-		}
-		cfg.Dialect = d
-	}
 
 	userID := resolveInt("user_id", "NOTIFICATION_USER_ID", m.UserID)
 	if userID.value != "" {
@@ -107,8 +122,6 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 			userID.error(&diags, "Invalid Vast.ai User ID", fmt.Sprintf("%q is not a positive whole number.", userID.value))
 		}
 		cfg.UserID = id
-	} else if cfg.Dialect == prefs.VastAI {
-		userID.error(&diags, "Missing Vast.ai User ID", `The vastai API addresses preferences by user id, so api = "vastai" needs user_id.`)
 	}
 
 	timeout := resolve("request_timeout", "NOTIFICATION_REQUEST_TIMEOUT", m.RequestTimeout)

@@ -9,8 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
 // Bad provider configuration fails plan naming the argument and its
@@ -34,10 +36,8 @@ func TestAccProvider_ConfigurationErrors(t *testing.T) {
   token = "t"
   api = "vast"`,
 			expectAll(`Invalid Attribute Value Match`, words(`value must be one of: ["v1" "vastai"], got: "vast"`))},
-		{"vastai without user_id", `endpoint = "https://api.example.com"
-  token = "t"
-  api = "vastai"`,
-			expectAll(`Missing Vast.ai User ID`, words(`api = "vastai" needs user_id.`), `NOTIFICATION_USER_ID`)},
+		{"vastai without a key", `api = "vastai"`,
+			expectAll(`Missing Notification API Token`, words(`VAST_API_KEY, which the vast CLI reads, works too.`), `NOTIFICATION_TOKEN`)},
 		{"bad timeout", `endpoint = "https://api.example.com"
   token = "t"
   request_timeout = "soon"`,
@@ -83,6 +83,75 @@ func TestAccProvider_EnvironmentVariables(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:            `data "notification_preferences" "current" {}`,
 			ConfigStateChecks: []statecheck.StateCheck{expectID(dataSourceName, "4242")},
+		}},
+	})
+}
+
+// With api = "vastai" the endpoint defaults to Vast.ai's server, the token
+// to VAST_API_KEY; neither default applies to v1.
+func TestVastDefaults(t *testing.T) {
+	t.Setenv("NOTIFICATION_ENDPOINT", "")
+	t.Setenv("NOTIFICATION_TOKEN", "")
+	t.Setenv("VAST_API_KEY", "from-vast-cli")
+	vast := providerModel{API: types.StringValue("vastai"), UserID: types.Int64Value(4242)}
+	cfg, diags := vast.clientConfig("test", "1.8.5")
+	if diags.HasError() || cfg.Endpoint != VastEndpoint || cfg.Token != "from-vast-cli" {
+		t.Fatalf("vastai: endpoint %q, token %q, %v; want %s and VAST_API_KEY", cfg.Endpoint, cfg.Token, diags, VastEndpoint)
+	}
+	explicit := providerModel{API: types.StringValue("vastai"), Token: types.StringValue("t")}
+	if cfg, _ := explicit.clientConfig("test", "1.8.5"); cfg.Token != "t" {
+		t.Fatalf("token %q: VAST_API_KEY must not override a configured token", cfg.Token)
+	}
+	if _, diags := (providerModel{}).clientConfig("test", "1.8.5"); diags.ErrorsCount() != 2 {
+		t.Fatalf("v1 without endpoint and token: %v; want both missing, VAST_API_KEY is not a v1 token", diags)
+	}
+}
+
+// provider "notification" { api = "vastai" } and VAST_API_KEY make a whole
+// configuration (here with the mock's endpoint): the user comes from the
+// key, asked once per run.
+func TestAccProvider_VastaiFromVastAPIKey(t *testing.T) {
+	mock, url := startMock(t)
+	testAccPreCheck(t)
+	t.Setenv("VAST_API_KEY", mockapi.DemoVastKey)
+	config := fmt.Sprintf("provider \"notification\" {\n  api      = \"vastai\"\n  endpoint = %q\n}\n", url) +
+		resourceBlock(prefsBody(prefs.Document{"client.low_credit.webhooks": true}, ""))
+	lookups := func(want int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			n := 0
+			for _, e := range mock.Journal() {
+				if e.Path == "/api/v0/users/current/" {
+					n++
+				}
+			}
+			if n != want {
+				return fmt.Errorf("%d user look-ups, want %d (one per run: plan, apply)", n, want)
+			}
+			return nil
+		}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig:         mock.ResetJournal,
+			Config:            config,
+			ConfigStateChecks: []statecheck.StateCheck{expectID(resourceName, "4242")},
+			Check:             resource.ComposeAggregateTestCheckFunc(expectServer(mock, prefs.VastAI, prefs.Document{"client.low_credit.webhooks": true}), lookups(2)),
+		}},
+	})
+}
+
+// A key that may read but not write fails at the write saying so.
+func TestAccProvider_VastaiReadOnlyKey(t *testing.T) {
+	dc := dialectCases[1]
+	dc.token = mockapi.ReadOnlyVastKey
+	_, url := startMock(t)
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "")),
+			ExpectError: expectAll(`API Key Cannot Change Preferences`, words("allow user_read, not user_write"), words("Create a key with user_write")),
 		}},
 	})
 }

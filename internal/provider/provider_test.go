@@ -41,7 +41,7 @@ func testAccPreCheck(t *testing.T) {
 	}
 	// The provider reads these when its block leaves them out; a developer's
 	// own settings must not leak into the tests.
-	for _, env := range []string{"NOTIFICATION_ENDPOINT", "NOTIFICATION_TOKEN", "NOTIFICATION_API", "NOTIFICATION_USER_ID", "NOTIFICATION_REQUEST_TIMEOUT", "NOTIFICATION_MAX_RETRIES"} {
+	for _, env := range []string{"NOTIFICATION_ENDPOINT", "NOTIFICATION_TOKEN", "NOTIFICATION_API", "NOTIFICATION_USER_ID", "NOTIFICATION_REQUEST_TIMEOUT", "NOTIFICATION_MAX_RETRIES", "VAST_API_KEY"} {
 		if v, ok := os.LookupEnv(env); ok {
 			t.Setenv(env, v)
 			os.Unsetenv(env)

@@ -30,8 +30,10 @@ notification mock API on %[1]s
   v1 (PATCH):   GET/PATCH %[1]s/v1/me/notifications
                 session token %[2]q; API key %[3]q (gets 403 USER_REQUIRED)
   vastai (PUT): GET/PUT %[1]s/api/v0/users/%[5]d/notification-prefs/
-                API key %[4]q for user %[5]d; API key %[6]q for user %[7]d
-`, url, mockapi.DemoSessionToken, mockapi.DemoAPIKey, mockapi.DemoVastKey, mockapi.DemoVastUser, mockapi.OtherVastKey, mockapi.OtherVastUser)
+                API key %[4]q for user %[5]d; API key %[6]q for user %[7]d;
+                API key %[8]q for user %[5]d, read-only (user_read, not user_write)
+                GET %[1]s/api/v0/users/current/ answers with the key's user
+`, url, mockapi.DemoSessionToken, mockapi.DemoAPIKey, mockapi.DemoVastKey, mockapi.DemoVastUser, mockapi.OtherVastKey, mockapi.OtherVastUser, mockapi.ReadOnlyVastKey)
 	srv := &http.Server{Handler: mockapi.New(), ReadHeaderTimeout: 10 * time.Second}
 	log.Fatal(srv.Serve(ln))
 }
