@@ -17,6 +17,8 @@ for dir in "$root"/examples/provider "$root"/examples/resources/* "$root"/exampl
   mkdir -p "$case_dir"
   cp "$dir"/*.tf "$case_dir"/
   cp "$dir"/*.json "$case_dir"/ 2>/dev/null || true
+  # Import blocks naming an identity need Terraform 1.12 (or OpenTofu 1.12).
+  "$terraform" version -json | grep -Eq '"terraform_version": *"1\.([0-9]|1[01])\.' && rm -f "$case_dir"/*identity*.tf
   [ -f "$case_dir/provider.tf" ] || [ -f "$case_dir/main.tf" ] || cp "$root/examples/provider/provider.tf" "$case_dir/"
   # The registry examples name no required_providers, as users' own files
   # would; give them the provider's source so init finds the mirror.

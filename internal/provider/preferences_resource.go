@@ -30,6 +30,7 @@ var (
 	_ resource.ResourceWithModifyPlan   = (*preferencesResource)(nil)
 	_ resource.ResourceWithImportState  = (*preferencesResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*preferencesResource)(nil)
+	_ resource.ResourceWithIdentity     = (*preferencesResource)(nil)
 )
 
 func newPreferencesResource() resource.Resource {
@@ -175,6 +176,7 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, ownerKey, nil)...)
 	plan.ID = types.StringValue(r.api.ID())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -204,6 +206,7 @@ func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest
 		// earlier value to restore, so destroy will leave them as they are.
 		state.Preferences = mapValue(r.api.Dialect().Mutable(doc))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 		return
 	}
 	managed := document(state.Preferences)
@@ -211,6 +214,7 @@ func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest
 	writeWithdrawn(ctx, resp.Private, withdrawn, &resp.Diagnostics)
 	state.Preferences = mapValue(managed.Overlay(found))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 }
 
 // Update writes, in one request, the declared values that differ and, for
@@ -259,6 +263,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	stillDeclared, _ := prefs.Select(desired, withdrawn)
 	writeWithdrawn(ctx, resp.Private, stillDeclared.Keys(), &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
 // Delete restores the earlier values of the managed keys in one request,
@@ -288,12 +293,20 @@ func (r *preferencesResource) ImportState(ctx context.Context, req resource.Impo
 	if !ready(r.api, &resp.Diagnostics) {
 		return
 	}
-	if want := r.api.ID(); req.ID != want {
+	id := req.ID
+	if id == "" && req.Identity != nil {
+		// An import block naming the identity rather than an id.
+		var identity preferencesIdentity
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		id = identity.ID.ValueString()
+	}
+	if want := r.api.ID(); id != want {
 		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("The import ID for the %s API is %q, not %q: the provider configuration decides whose preferences these are. Run: terraform import notification_preferences.<name> %s", r.api.Dialect(), want, req.ID, want))
+			fmt.Sprintf("The import ID for the %s API is %q, not %q: the provider configuration decides whose preferences these are. Run: terraform import notification_preferences.<name> %s", r.api.Dialect(), want, id, want))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	setIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
 }
 
 // UpgradeState reads state written by earlier schema versions. Version 0
