@@ -180,17 +180,16 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 }
 
 func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.api == nil {
-		return // provider configuration unknown until apply: keep state as it is
-	}
 	var state preferencesModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !state.ID.IsNull() && state.ID.ValueString() != r.api.ID() {
-		// Another document's resource: nothing is read on its behalf, and
-		// the plan says what to do.
+	if r.api == nil || (!state.ID.IsNull() && state.ID.ValueString() != r.api.ID()) {
+		// Keep state as it is: the provider configuration is unknown until
+		// apply, or this is another document's resource, on whose behalf
+		// nothing is read (the plan says what to do).
+		setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 		return
 	}
 	doc, ok := r.document(ctx, &resp.Diagnostics)
