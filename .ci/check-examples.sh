@@ -6,13 +6,18 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 terraform=${TERRAFORM:-terraform}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+mock_pid=""
+cleanup() {
+  [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 "$terraform" fmt -check -recursive -diff "$root/examples"
 
 source "$root/.ci/provider-mirror.sh"
 provider_mirror "$work"
-for dir in "$root"/examples/provider "$root"/examples/resources/* "$root"/examples/data-sources/* "$root"/examples/functions/* "$root"/examples/demo "$root"/examples/demo/typo; do
+for dir in "$root"/examples/provider "$root"/examples/resources/* "$root"/examples/data-sources/* "$root"/examples/functions/* "$root"/examples/guides/* "$root"/examples/demo "$root"/examples/demo/typo; do
   case_dir="$work/validate/${dir#"$root"/examples/}"
   mkdir -p "$case_dir"
   cp "$dir"/*.tf "$case_dir"/
@@ -35,3 +40,15 @@ TF
   "$terraform" -chdir="$case_dir" validate -no-color > "$case_dir/validate.log" 2>&1 || { echo "examples/${dir#"$root"/examples/}:"; cat "$case_dir/validate.log"; exit 1; }
   echo "ok   examples/${dir#"$root"/examples/}"
 done
+
+# The testing guide's example is run, not only validated: terraform test,
+# its mocked-provider tests and its tests against the bundled mock API.
+source "$root/.ci/mock.sh"
+start_mock "$work"
+test_dir="$work/test/guides/testing"
+mkdir -p "$test_dir"
+cp -r "$root/examples/guides/testing/." "$test_dir"
+"$terraform" -chdir="$test_dir" init -input=false -no-color > "$test_dir/init.log" 2>&1 || { cat "$test_dir/init.log"; exit 1; }
+"$terraform" -chdir="$test_dir" test -no-color
+echo "ok   examples/guides/testing: terraform test against the bundled mock"
+

@@ -20,25 +20,12 @@ trap cleanup EXIT
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "Building the provider and the mock API"
+step "Building the provider and the mock API, and starting the mock"
 source "$root/.ci/provider-mirror.sh"
+source "$root/.ci/mock.sh"
 provider_mirror "$work"
-go build -o "$work/notification-mock" "$root/internal/mockapi/cmd/notification-mock"
-
-step "Starting the mock API"
-MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:0} "$work/notification-mock" > "$work/mock.log" 2>&1 &
-mock_pid=$!
-for _ in $(seq 300); do # up to 30 s: a loaded CI machine starts it slowly
-  [ -s "$work/mock.log" ] && break
-  sleep 0.1
-done
-NOTIFICATION_ENDPOINT=$(head -n 1 "$work/mock.log")
-case "$NOTIFICATION_ENDPOINT" in
-  http://*) ;;
-  *) echo "the mock did not start:"; cat "$work/mock.log"; exit 1 ;;
-esac
+start_mock "$work"
 tail -n +2 "$work/mock.log"
-export NOTIFICATION_ENDPOINT NOTIFICATION_TOKEN=demo-session-token
 
 cp -r "$root/examples/demo/." "$work/demo"
 cd "$work/demo"

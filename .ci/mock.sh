@@ -1,0 +1,23 @@
+# Sourced, not run. start_mock DIR builds the mock API into DIR, starts it
+# on a free loopback port, exports NOTIFICATION_ENDPOINT (and the v1 demo
+# session token as NOTIFICATION_TOKEN) and sets mock_pid; the caller
+# stops it (kill "$mock_pid"). MOCK_ADDR picks another address.
+start_mock() {
+  local dir=$1 root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  go build -o "$dir/notification-mock" "$root/internal/mockapi/cmd/notification-mock"
+  MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:0} "$dir/notification-mock" > "$dir/mock.log" 2>&1 &
+  mock_pid=$!
+  # The first line is the address bound; wait up to 30 s for it, since a
+  # loaded CI machine may start the mock slowly.
+  for _ in $(seq 300); do
+    [ -s "$dir/mock.log" ] && break
+    sleep 0.1
+  done
+  NOTIFICATION_ENDPOINT=$(head -n 1 "$dir/mock.log")
+  case "$NOTIFICATION_ENDPOINT" in
+    http://*) ;;
+    *) echo "the mock did not start:"; cat "$dir/mock.log"; return 1 ;;
+  esac
+  export NOTIFICATION_ENDPOINT NOTIFICATION_TOKEN=demo-session-token
+}

@@ -1,0 +1,9 @@
+terraform {
+  required_providers {
+    notification = {
+      source = "openprefs/notification"
+    }
+  }
+}
+
+data "notification_preferences" "current" {}
