@@ -249,7 +249,13 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	changes := prefs.Changes(base, desired)
 	withdrawn := readWithdrawn(ctx, req.Private, &resp.Diagnostics)
 	rel := r.release(prefs.Missing(desired, prior), base, restore, plan.OnDestroy.ValueString(), withdrawn, changes)
-	gone, ok := r.write(ctx, changes, desired, &resp.Diagnostics)
+	// A withdrawn key still declared keeps its last value in state; the
+	// server has no such key to write or to hold.
+	hold := desired.Clone()
+	for _, k := range withdrawn {
+		delete(hold, k)
+	}
+	gone, ok := r.write(ctx, changes, hold, &resp.Diagnostics)
 	if !ok {
 		return
 	}

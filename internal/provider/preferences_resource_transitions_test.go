@@ -368,3 +368,25 @@ func TestAccPreferencesResource_RefreshSharesOneRead(t *testing.T) {
 		},
 	})
 }
+
+// A withdrawn key still declared with its last value does not stop the
+// other keys from changing: it is neither written nor expected back.
+func TestAccPreferencesResource_WithdrawnKeyStillDeclared(t *testing.T) {
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			resource.UnitTest(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
+					{
+						PreConfig: func() { mock.Withdraw(dc.dialect, dc.keyB) },
+						Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}, "")),
+						Check:     expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA}),
+					},
+				},
+			})
+		})
+	}
+}
