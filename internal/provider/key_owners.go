@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"slices"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -93,29 +92,4 @@ func planOwner(ctx context.Context, prior privateState, planned privateSetter, d
 	raw, _ = json.Marshal(owner)
 	diags.Append(planned.SetKey(ctx, ownerKey, raw)...)
 	return owner
-}
-
-// withdrawnKey names the private state entry listing the managed keys the
-// server stopped reporting at the last refresh. They stay in state with
-// their last values, so that a configuration still declaring them plans
-// no change and destroy is not blocked; they are never written again.
-const withdrawnKey = "withdrawn"
-
-func readWithdrawn(ctx context.Context, p privateState, diags *diag.Diagnostics) []string {
-	raw, d := p.GetKey(ctx, withdrawnKey)
-	diags.Append(d...)
-	var keys []string
-	if len(raw) > 0 && json.Unmarshal(raw, &keys) != nil {
-		return nil
-	}
-	return keys
-}
-
-func writeWithdrawn(ctx context.Context, p privateSetter, keys []string, diags *diag.Diagnostics) {
-	var raw []byte
-	if len(keys) > 0 {
-		slices.Sort(keys)
-		raw, _ = json.Marshal(keys)
-	}
-	diags.Append(p.SetKey(ctx, withdrawnKey, raw)...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -127,4 +128,29 @@ func writeRestore(ctx context.Context, p privateSetter, restore prefs.Document, 
 		return
 	}
 	diags.Append(p.SetKey(ctx, restoreKey, raw)...)
+}
+
+// withdrawnKey names the private state entry listing the managed keys the
+// server stopped reporting at the last refresh. They stay in state with
+// their last values, so that a configuration still declaring them plans
+// no change and destroy is not blocked; they are never written again.
+const withdrawnKey = "withdrawn"
+
+func readWithdrawn(ctx context.Context, p privateState, diags *diag.Diagnostics) []string {
+	raw, d := p.GetKey(ctx, withdrawnKey)
+	diags.Append(d...)
+	var keys []string
+	if len(raw) > 0 && json.Unmarshal(raw, &keys) != nil {
+		return nil
+	}
+	return keys
+}
+
+func writeWithdrawn(ctx context.Context, p privateSetter, keys []string, diags *diag.Diagnostics) {
+	var raw []byte
+	if len(keys) > 0 {
+		slices.Sort(keys)
+		raw, _ = json.Marshal(keys)
+	}
+	diags.Append(p.SetKey(ctx, withdrawnKey, raw)...)
 }
