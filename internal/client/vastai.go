@@ -65,7 +65,7 @@ func VastCurrentUser(ctx context.Context, cfg Config) (int64, error) {
 	if err := decodeJSON(resp.body, &user); err != nil {
 		return 0, badResponse(http.MethodGet, resp, err.Error())
 	}
-	if resp.status < 200 || resp.status >= 300 || user.ID == nil || *user.ID < 1 {
+	if !resp.is2xx() || user.ID == nil || *user.ID < 1 {
 		// An error envelope, or a user object without a usable id.
 		_, err := decodeVast(http.MethodGet, resp, nil)
 		if err == nil {

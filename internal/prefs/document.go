@@ -101,6 +101,15 @@ func (doc Document) Clone() Document {
 	return out
 }
 
+// Without returns a copy of doc lacking keys.
+func (doc Document) Without(keys []string) Document {
+	out := doc.Clone()
+	for _, k := range keys {
+		delete(out, k)
+	}
+	return out
+}
+
 // Overlay returns a copy of doc with changes applied on top.
 func (doc Document) Overlay(changes Document) Document {
 	out := doc.Clone()

@@ -82,3 +82,11 @@ func TestOverlayLeavesOriginal(t *testing.T) {
 		t.Fatalf("doc=%v out=%v", doc, out)
 	}
 }
+
+func TestWithout(t *testing.T) {
+	doc := Document{"a.b": true, "a.c": false}
+	got := doc.Without([]string{"a.b", "x.y"})
+	if len(got) != 1 || got["a.c"] != false || len(doc) != 2 {
+		t.Fatalf("Without = %v (doc now %v), want only a.c and doc untouched", got, doc)
+	}
+}

@@ -99,8 +99,9 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 			return
 		}
 	}
+	prior := document(state.Preferences)
 	if req.Plan.Raw.IsNull() {
-		r.warnRestore(ctx, req.Private, document(state.Preferences).Keys(), document(state.Preferences), state.OnDestroy.ValueString(), "Destroying this resource", &resp.Diagnostics)
+		r.warnRestore(ctx, req.Private, prior.Keys(), prior, state.OnDestroy.ValueString(), "Destroying this resource", &resp.Diagnostics)
 		return
 	}
 	var plan preferencesModel
@@ -111,7 +112,7 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.api.ID())...)
 	}
-	desired, prior := declared(plan.Preferences), document(state.Preferences)
+	desired := declared(plan.Preferences)
 	owner := planOwner(ctx, req.Private, resp.Private, &resp.Diagnostics)
 	addDeclaredTwice(&resp.Diagnostics, r.api.owners.declare(owner, desired.Keys()))
 
@@ -119,10 +120,7 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	// and only warns; declared with another value, it would be written,
 	// and is checked like a new key.
 	withdrawn := readWithdrawn(ctx, req.Private, &resp.Diagnostics)
-	confirmed := prior.Clone()
-	for _, k := range withdrawn {
-		delete(confirmed, k)
-	}
+	confirmed := prior.Without(withdrawn)
 	var known prefs.Document // nil: no new key, so only the offline checks
 	if len(prefs.Missing(confirmed, desired)) > 0 {
 		catalogue, err := r.api.document(ctx)
@@ -251,11 +249,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	rel := r.release(prefs.Missing(desired, prior), base, restore, plan.OnDestroy.ValueString(), withdrawn, changes)
 	// A withdrawn key still declared keeps its last value in state; the
 	// server has no such key to write or to hold.
-	hold := desired.Clone()
-	for _, k := range withdrawn {
-		delete(hold, k)
-	}
-	gone, ok := r.write(ctx, changes, hold, &resp.Diagnostics)
+	gone, ok := r.write(ctx, changes, desired.Without(withdrawn), &resp.Diagnostics)
 	if !ok {
 		return
 	}
