@@ -55,9 +55,12 @@ const (
 	CodeRateLimited  = "RATE_LIMITED"
 )
 
-// CodeVastUnknownKey is the code the vastai dialect refuses an unknown key
-// with.
-const CodeVastUnknownKey = "unknown_notification_key"
+// The codes the vastai dialect refuses an unknown key, and turning off a
+// mandatory email, with.
+const (
+	CodeVastUnknownKey   = "unknown_notification_key"
+	CodeVastMandatoryKey = "mandatory_notification"
+)
 
 // UnknownKey reports whether the API refused the request for naming keys
 // it does not know.

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -50,8 +49,7 @@ func apiFrom(providerData any, diags *diag.Diagnostics) *api {
 	}
 	a, ok := providerData.(*api)
 	if !ok {
-		diags.AddError("Unexpected Provider Data",
-			fmt.Sprintf("Expected *api, got %T. Please report this issue to the provider developers.", providerData))
+		addUnexpectedProviderData(diags, providerData)
 	}
 	return a
 }
@@ -59,16 +57,15 @@ func apiFrom(providerData any, diags *diag.Diagnostics) *api {
 // ready reports whether a is configured, and says what to do if not.
 func ready(a *api, diags *diag.Diagnostics) bool {
 	if a == nil {
-		diags.AddError("Notification Provider Not Configured",
-			"The provider configuration was not known when this operation ran. Make sure endpoint and token are known before apply.")
+		addNotConfigured(diags)
 		return false
 	}
 	return true
 }
 
-// document returns the document as this walk last saw it, reading it if
+// readShared returns the document as this walk last saw it, reading it if
 // nothing has yet.
-func (a *api) document(ctx context.Context) (prefs.Document, error) {
+func (a *api) readShared(ctx context.Context) (prefs.Document, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.doc != nil {
@@ -82,9 +79,9 @@ func (a *api) document(ctx context.Context) (prefs.Document, error) {
 	return doc, nil
 }
 
-// write applies changes, holding the declared values in hold, and starts
-// from the document the previous request of this walk answered with.
-func (a *api) write(ctx context.Context, changes, hold prefs.Document) (prefs.Document, error) {
+// writeShared applies changes, holding the declared values in hold, and
+// starts from the document the previous request of this walk answered with.
+func (a *api) writeShared(ctx context.Context, changes, hold prefs.Document) (prefs.Document, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	after, err := a.Apply(ctx, changes, hold, a.doc)

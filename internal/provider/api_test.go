@@ -30,16 +30,16 @@ func newTestAPI(t *testing.T, maxRetries int) (*api, *mockapi.Server) {
 func TestAPIFailedWriteDiscardsTheSharedDocument(t *testing.T) {
 	a, mock := newTestAPI(t, 0)
 	ctx := context.Background()
-	if _, err := a.document(ctx); err != nil {
+	if _, err := a.readShared(ctx); err != nil {
 		t.Fatal(err)
 	}
 	mock.Inject(mockapi.Fault{Method: "PUT", DropAfterApply: true, Times: 1})
 	first := prefs.Document{"client.low_credit.webhooks": true}
-	if _, err := a.write(ctx, first, first); err == nil {
+	if _, err := a.writeShared(ctx, first, first); err == nil {
 		t.Fatal("the write with a dropped answer did not fail")
 	}
 	second := prefs.Document{"host.payout_sent.email": true}
-	if _, err := a.write(ctx, second, second); err != nil {
+	if _, err := a.writeShared(ctx, second, second); err != nil {
 		t.Fatal(err)
 	}
 	if got := mock.Document(prefs.VastAI)["client.low_credit.webhooks"]; !got {
@@ -52,15 +52,15 @@ func TestAPISharesOneReadPerWalk(t *testing.T) {
 	a, mock := newTestAPI(t, 0)
 	ctx := context.Background()
 	for range 5 {
-		if _, err := a.document(ctx); err != nil {
+		if _, err := a.readShared(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
 	change := prefs.Document{"client.low_credit.webhooks": true}
-	if _, err := a.write(ctx, change, change); err != nil {
+	if _, err := a.writeShared(ctx, change, change); err != nil {
 		t.Fatal(err)
 	}
-	doc, err := a.document(ctx)
+	doc, err := a.readShared(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

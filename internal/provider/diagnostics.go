@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -15,8 +16,10 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-// The wording of every diagnostic lives here, so that plan and apply say the
-// same thing about the same problem.
+// The wording of every diagnostic the provider's schema, resource and data
+// source report lives here, so that plan and apply say the same thing about
+// the same problem, and a reviewer reads them all in one place. Each is a
+// constructor that adds its diagnostic to diags.
 
 func keyPath(key string) path.Path {
 	return path.Root("preferences").AtMapKey(key)
@@ -37,7 +40,7 @@ func addProblems(diags *diag.Diagnostics, d prefs.Dialect, problems []prefs.Prob
 	for _, p := range problems {
 		switch p.Kind {
 		case prefs.Malformed:
-			diags.AddAttributeError(keyPath(p.Key), "Malformed Notification Key", capitalize(p.Reason)+".")
+			addMalformedKey(diags, keyPath(p.Key), p.Reason)
 		case prefs.Locked:
 			diags.AddAttributeError(keyPath(p.Key), "Notification Key Cannot Be Changed",
 				fmt.Sprintf("The %s API refuses to change %q (%s): %s. Remove it from preferences.", d, p.Key, lockedCode(d), p.Reason))
@@ -135,7 +138,7 @@ func apiFacts(e *client.APIError) string {
 // lockedCode is the error code each API answers a locked key with.
 func lockedCode(d prefs.Dialect) string {
 	if d == prefs.VastAI {
-		return "mandatory_notification"
+		return client.CodeVastMandatoryKey
 	}
 	return client.CodeImmutableKey
 }
@@ -144,7 +147,7 @@ func keyAdvice(code string) string {
 	switch code {
 	case client.CodeUnknownKey, client.CodeVastUnknownKey:
 		return "Check the key's spelling against the notification_preferences data source, or remove it."
-	case client.CodeImmutableKey, "mandatory_notification":
+	case client.CodeImmutableKey, client.CodeVastMandatoryKey:
 		return "Users may not change this key: remove it from preferences."
 	}
 	return "Correct or remove this key."
@@ -164,8 +167,8 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// addDeclaredTwice explains keys declared by two resources (5.11), each at
-// its key, the first few of many.
+// addDeclaredTwice explains keys declared by two resources of one provider
+// configuration, each at its key, the first few of many.
 func addDeclaredTwice(diags *diag.Diagnostics, keys []string) {
 	if n := len(keys) - maxKeyDiagnostics; n > 0 {
 		diags.AddAttributeError(path.Root("preferences"), "More Notification Keys Declared Twice",
@@ -188,4 +191,137 @@ func addWithdrawnWarning(diags *diag.Diagnostics, key string) {
 func addNullValue(diags *diag.Diagnostics, p path.Path, key string) {
 	diags.AddAttributeError(p, "Notification Preference Has No Value",
 		fmt.Sprintf("%q is null. Set it to true or false, or remove the key to stop managing it.", key))
+}
+
+// addMalformedKey explains a key that breaks the key grammar or the
+// dialect's depth.
+func addMalformedKey(diags *diag.Diagnostics, p path.Path, reason string) {
+	diags.AddAttributeError(p, "Malformed Notification Key", capitalize(reason)+".")
+}
+
+// addValueNotKept explains a declared key the server did not hold after a
+// successful write.
+func addValueNotKept(diags *diag.Diagnostics, key string, got, present, want bool) {
+	have := "no value"
+	if present {
+		have = fmt.Sprint(got)
+	}
+	diags.AddAttributeError(keyPath(key), "Notification API Did Not Keep the Value",
+		fmt.Sprintf("The write succeeded, but the server answered with %q = %s where the plan has %v. Something on the server side keeps changing or ignoring it; run terraform plan to see the server's value.",
+			key, have, want))
+}
+
+// addOtherDocument explains a resource whose provider is now configured for
+// another preferences document than the one it manages.
+func addOtherDocument(diags *diag.Diagnostics, own, configured string) {
+	diags.AddAttributeError(path.Root("id"), "Resource Belongs to Another Preferences Document",
+		fmt.Sprintf("This resource manages preferences document %q, but the provider is now configured for %q (user_id or the token changed). "+
+			"Nothing was read from or written to either document. To keep managing %q, configure the provider for it again. "+
+			"To manage %q instead, first stop managing %q without writing to it: a removed block with lifecycle { destroy = false }, or terraform state rm; "+
+			"then declare the resource again and apply, or configure the provider for %q again and destroy to restore its earlier values.",
+			own, configured, own, configured, own, own))
+}
+
+// addInvalidImportID explains an import ID other than the configured
+// provider's document.
+func addInvalidImportID(diags *diag.Diagnostics, d prefs.Dialect, got, want string) {
+	diags.AddError("Invalid Import ID",
+		fmt.Sprintf("The import ID for the %s API is %q, not %q: the provider configuration decides whose preferences these are. Run: terraform import notification_preferences.<name> %s", d, want, got, want))
+}
+
+// addRestoreWarning tells, at plan, what releasing keys will write to the
+// server: each key and the value it goes back to, and which keys are only
+// let go. The earlier values live in private state, so the plan itself
+// shows only the keys leaving preferences. Nothing to write, no warning.
+func addRestoreWarning(diags *diag.Diagnostics, what string, released prefs.Released) {
+	if len(released.Writes) == 0 {
+		return
+	}
+	lines := make([]string, 0, len(released.Writes))
+	for _, k := range released.Writes.Keys() {
+		lines = append(lines, fmt.Sprintf("  %s → %v", k, released.Writes[k]))
+	}
+	detail := fmt.Sprintf("%s writes back the values these keys had before this resource managed them:\n%s", what, strings.Join(lines, "\n"))
+	if s := leftAlone(released.Left, nil); s != "" {
+		detail += "\n\n" + s
+	}
+	diags.AddWarning("Notification Keys Will Be Restored", detail)
+}
+
+// addReleaseWarning tells, after a release, which keys were left on the
+// server as they are, and why; gone are restored keys the server turned
+// out not to know any more.
+func addReleaseWarning(diags *diag.Diagnostics, summary string, released prefs.Released, gone []string) {
+	if s := leftAlone(released.Left, gone); s != "" {
+		diags.AddWarning(summary, s)
+	}
+}
+
+// leftAlone says, by reason, which keys a release leaves as they are.
+func leftAlone(left map[prefs.Reason][]string, gone []string) string {
+	var parts []string
+	for _, reason := range prefs.Reasons {
+		keys := left[reason]
+		if reason == prefs.Withdrawn {
+			keys = append(slices.Clone(keys), gone...)
+		}
+		if len(keys) > 0 {
+			parts = append(parts, fmt.Sprintf("Terraform stops managing %s here and leaves their values on the server as they are, because %s.", quoteList(keys), releaseReasons[reason]))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+var releaseReasons = map[prefs.Reason]string{
+	prefs.Kept:       `on_destroy is "keep"`,
+	prefs.Imported:   "they were imported, so there is no earlier value to restore",
+	prefs.HandedOver: "another notification_preferences resource of this provider configuration manages them now, and remembers their earlier values in this one's place",
+	prefs.Withdrawn:  "the server no longer has them",
+}
+
+func quoteList(keys []string) string {
+	quoted := make([]string, len(keys))
+	for i, k := range keys {
+		quoted[i] = fmt.Sprintf("%q", k)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// addEarlierUnreadable explains private state this release cannot read.
+func addEarlierUnreadable(diags *diag.Diagnostics, err error) {
+	diags.AddWarning("Earlier Values Unreadable",
+		fmt.Sprintf("The values to restore on destroy could not be read from private state (%v); keys will be left as they are on destroy.", err))
+}
+
+func addEarlierUnsaved(diags *diag.Diagnostics, err error) {
+	diags.AddError("Could Not Save Earlier Values", err.Error())
+}
+
+// addUnexpectedProviderData is a bug in the provider, never in a
+// configuration.
+func addUnexpectedProviderData(diags *diag.Diagnostics, data any) {
+	diags.AddError("Unexpected Provider Data",
+		fmt.Sprintf("Expected *api, got %T. Please report this issue to the provider developers.", data))
+}
+
+func addNotConfigured(diags *diag.Diagnostics) {
+	diags.AddError("Notification Provider Not Configured",
+		"The provider configuration was not known when this operation ran. Make sure endpoint and token are known before apply.")
+}
+
+func addInvalidConfiguration(diags *diag.Diagnostics, err error) {
+	diags.AddError("Invalid Notification Provider Configuration", err.Error())
+}
+
+// addSettingError explains a provider argument that is missing or wrong,
+// and where to set it.
+func addSettingError(diags *diag.Diagnostics, s setting, summary, detail string) {
+	diags.AddAttributeError(path.Root(s.attr), summary,
+		fmt.Sprintf("%s Set the %q argument in the provider block or the %s environment variable.", detail, s.attr, s.env))
+}
+
+// addCleartextWarning warns that the token would travel unencrypted.
+func addCleartextWarning(diags *diag.Diagnostics, attr, endpoint string) {
+	diags.AddAttributeWarning(path.Root(attr), "Token Sent in Clear Text",
+		fmt.Sprintf("The endpoint %s uses http:// to a host other than this machine, so the token travels unencrypted and anyone on the network path can read it. Use https://.", endpoint))
 }

@@ -58,7 +58,7 @@ func (f *flattenFunction) Run(ctx context.Context, req function.RunRequest, resp
 		resp.Error = function.NewArgumentFuncError(0, err.Error())
 		return
 	}
-	resp.Error = resp.Result.Set(ctx, mapValue(doc))
+	resp.Error = resp.Result.Set(ctx, toMap(doc))
 }
 
 // treeOf converts a Terraform value into the Go value encoding/json would

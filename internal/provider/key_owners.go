@@ -16,15 +16,14 @@ import (
 // and applied in parallel and know nothing of each other; this is how one
 // finds out that another declares the same key (an error: they would undo
 // each other on every apply), or that a key it stops managing has been
-// taken over by another (so it must not restore the key's earlier value
-// over the new owner's).
+// taken over by another (so it must not write the key's earlier value over
+// the new owner's, and the new owner must remember that earlier value).
 type keyOwners struct {
 	mu sync.Mutex
 	// declared maps each key to the plan that declares it.
 	declared map[string]string
-	// handedOver holds the earlier value of each key a resource let go of
-	// because another declares it now, for the one taking it over to
-	// remember in its place.
+	// handedOver holds the earlier value of each key a resource lets go of,
+	// for a resource taking the key over to remember in its place.
 	handedOver prefs.Document
 }
 
@@ -55,32 +54,64 @@ func (o *keyOwners) isDeclared(key string) bool {
 	return ok
 }
 
-// handOver leaves a released key's earlier value for its new owner.
-func (o *keyOwners) handOver(key string, earlier bool) {
+// handOver leaves the earlier values of keys a resource lets go of for
+// whichever resource takes them over. The resource letting go offers them
+// when it plans, not only when it applies: Terraform plans each resource
+// again just before applying it, but applies two unrelated resources in
+// either order, and the one taking a key over must find its earlier value
+// even when it is applied first.
+func (o *keyOwners) handOver(earlier prefs.Document) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.handOverLocked(earlier)
+}
+
+func (o *keyOwners) handOverLocked(earlier prefs.Document) {
+	if len(earlier) == 0 {
+		return
+	}
 	if o.handedOver == nil {
 		o.handedOver = prefs.Document{}
 	}
-	o.handedOver[key] = earlier
+	for k, v := range earlier {
+		o.handedOver[k] = v
+	}
 }
 
-// takeOver returns the earlier value another resource handed over for key.
-func (o *keyOwners) takeOver(key string) (bool, bool) {
+// takeOver returns the earlier values handed over for keys.
+func (o *keyOwners) takeOver(keys []string) prefs.Document {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	v, ok := o.handedOver[key]
-	return v, ok
+	found, _ := prefs.Select(o.handedOver, keys)
+	return found
 }
 
-// ownerKey names the private state entry that tells one plan from another.
-// Terraform plans a replacement twice, handing the first plan's private
-// state to the second, so both count as one owner. Create and Update
-// remove the entry: it means something only within a walk.
-const ownerKey = "plan_owner"
+// release decides what letting keys go does, and runs write, with the
+// walk's declarations held still: a resource that declares one of the keys
+// either has declared it before the decision (and the key is handed over)
+// or declares it after the write (and writes its own value after the
+// earlier one). Without this, a key could be judged free, then taken over
+// and written by its new owner, and then overwritten with its earlier value.
+func (o *keyOwners) release(r prefs.Release, write func(prefs.Released) bool) (prefs.Released, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r.Declared = func(key string) bool {
+		_, ok := o.declared[key]
+		return ok
+	}
+	released := r.Decide()
+	if !write(released) {
+		return released, false
+	}
+	o.handOverLocked(released.HandOver)
+	return released, true
+}
 
 // planOwner returns the name of the plan being made, making one up if the
-// plan has none yet.
+// plan has none yet. Terraform plans a replacement twice, handing the first
+// plan's private state to the second, so both count as one owner. Create
+// and Update remove the entry (privateData.save): it means something only
+// within a walk.
 func planOwner(ctx context.Context, prior privateState, planned privateSetter, diags *diag.Diagnostics) string {
 	raw, d := prior.GetKey(ctx, ownerKey)
 	diags.Append(d...)

@@ -51,7 +51,7 @@ func (f *nestFunction) Run(ctx context.Context, req function.RunRequest, resp *f
 		}
 		values[k] = v
 	}
-	tree, err := document(types.MapValueMust(types.BoolType, values)).NestTree()
+	tree, err := fromMap(types.MapValueMust(types.BoolType, values)).NestTree()
 	if err != nil {
 		resp.Error = function.NewArgumentFuncError(0, err.Error())
 		return

@@ -57,11 +57,11 @@ func (d *preferencesDataSource) Read(ctx context.Context, _ datasource.ReadReque
 	if !ready(d.api, &resp.Diagnostics) {
 		return
 	}
-	doc, err := d.api.document(ctx)
+	doc, err := d.api.readShared(ctx)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, d.api.Dialect(), "read notification preferences", err)
 		return
 	}
-	state := preferencesDataModel{ID: types.StringValue(d.api.ID()), Preferences: mapValue(doc)}
+	state := preferencesDataModel{ID: types.StringValue(d.api.ID()), Preferences: toMap(doc)}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"maps"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -143,23 +144,32 @@ func TestAccPreferencesResource_ImportThenRemoveKeyKeepsValue(t *testing.T) {
 	})
 }
 
-// The warning a release gives names each key with its reason.
+// The warning a release gives names each key with its reason, and a key
+// let go because another resource declares it is handed over.
 func TestReleaseWarning(t *testing.T) {
-	r := &preferencesResource{api: &api{}}
-	r.api.owners.declare("other", []string{"email.d"})
-	restore := prefs.Document{"email.a": false, "email.d": true}
-	changes := prefs.Document{}
-	rel := r.release([]string{"email.a", "email.b", "email.c", "email.d"}, prefs.Document{"email.a": true}, restore, onDestroyRestore, []string{"email.c"}, changes)
+	var owners keyOwners
+	owners.declare("other", []string{"email.d"})
+	release := prefs.Release{
+		Keys:      []string{"email.a", "email.b", "email.c", "email.d"},
+		Current:   prefs.Document{"email.a": true},
+		Earlier:   prefs.Document{"email.a": false, "email.d": true},
+		Withdrawn: []string{"email.c"},
+	}
+	var written prefs.Document
+	released, ok := owners.release(release, func(r prefs.Released) bool {
+		written = r.Writes
+		return true
+	})
 	want := `Terraform stops managing "email.b" here and leaves their values on the server as they are, because they were imported, so there is no earlier value to restore. ` +
 		`Terraform stops managing "email.d" here and leaves their values on the server as they are, because another notification_preferences resource of this provider configuration manages them now, and remembers their earlier values in this one's place. ` +
 		`Terraform stops managing "email.c" here and leaves their values on the server as they are, because the server no longer has them.`
-	if got := rel.String(); got != want {
+	if got := leftAlone(released.Left, nil); !ok || got != want {
 		t.Fatalf("warning:\n%s\nwant:\n%s", got, want)
 	}
-	if !equalDocs(changes, prefs.Document{"email.a": false}) || len(restore) != 0 {
-		t.Fatalf("changes %v, restore %v: want email.a restored and every earlier value forgotten", changes, restore)
+	if !maps.Equal(written, prefs.Document{"email.a": false}) || len(released.Earlier) != 0 {
+		t.Fatalf("wrote %v, still remembers %v: want email.a restored and every earlier value forgotten", written, released.Earlier)
 	}
-	if v, ok := r.api.owners.takeOver("email.d"); !ok || !v {
-		t.Fatal("email.d's earlier value was not handed over")
+	if got := owners.takeOver([]string{"email.d"}); !maps.Equal(got, prefs.Document{"email.d": true}) {
+		t.Fatalf("handed over %v, want email.d's earlier value true", got)
 	}
 }

@@ -216,9 +216,15 @@ func equalDocs(a, b prefs.Document) bool {
 
 // twoResources declares resources "a" and "b" of one provider configuration.
 func twoResources(dc dialectCase, url string, a, b prefs.Document) string {
-	return dc.providerBlock(url) +
-		fmt.Sprintf("\nresource \"notification_preferences\" \"a\" {\n%s}\n", prefsBody(a, "")) +
-		fmt.Sprintf("\nresource \"notification_preferences\" \"b\" {\n%s}\n", prefsBody(b, ""))
+	return dc.providerBlock(url) + resourceBlockNamed("a", a) + resourceBlockNamed("b", b)
+}
+
+// resourceBlockNamed declares a notification_preferences resource.
+func resourceBlockNamed(name string, values prefs.Document) string {
+	return fmt.Sprintf(`
+resource "notification_preferences" %[1]q {
+%[2]s}
+`, name, prefsBody(values, ""))
 }
 
 // Two resources of one provider configuration may not declare the same
@@ -254,6 +260,53 @@ func TestAccPreferencesResource_OneOwnerPerKey(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A key moved from one resource to another keeps its earlier value: the
+// new owner remembers the value the key had before Terraform first touched
+// it, so destroying everything puts it back. Terraform applies the two
+// resources in either order, so each case runs several times: the
+// hand-over must not depend on which goes first.
+func TestAccPreferencesResource_KeyMovedKeepsEarlierValue(t *testing.T) {
+	for _, dc := range dialectCases {
+		for _, existing := range []bool{false, true} {
+			name := fmt.Sprintf("%s/new_b", dc.dialect)
+			if existing {
+				name = fmt.Sprintf("%s/existing_b", dc.dialect)
+			}
+			t.Run(name, func(t *testing.T) {
+				for i := range 3 {
+					t.Run(fmt.Sprint(i), func(t *testing.T) { testKeyMove(t, dc, existing) })
+				}
+			})
+		}
+	}
+}
+
+func testKeyMove(t *testing.T, dc dialectCase, existing bool) {
+	mock, url := startMock(t)
+	keyC := dc.unmanagedKey
+	before := mock.Document(dc.dialect)
+	earlier, _ := prefs.Select(before, []string{dc.keyA, dc.keyB, keyC})
+	first := dc.providerBlock(url) + resourceBlockNamed("a", prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB})
+	if existing {
+		first = twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{keyC: !before[keyC]})
+	}
+	resource.UnitTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: first},
+			{
+				Config: twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA}, prefs.Document{dc.keyB: !dc.defaultB, keyC: !before[keyC]}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB, keyC: !before[keyC]}),
+			},
+		},
+		CheckDestroy: expectServer(mock, dc.dialect, earlier),
+	})
 }
 
 // A managed key the server withdrew never blocks destroy or key removal,

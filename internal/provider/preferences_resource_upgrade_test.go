@@ -35,8 +35,8 @@ func (r *release010Resource) Schema(ctx context.Context, req resource.SchemaRequ
 
 func (r *release010Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	r.preferencesResource.Create(ctx, req, resp)
-	raw, _ := json.Marshal(readRestore(ctx, resp.Private, &resp.Diagnostics))
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, restoreKey, raw)...)
+	raw, _ := json.Marshal(readEarlier(ctx, resp.Private, &resp.Diagnostics))
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, earlierKey, raw)...)
 }
 
 var _ provider.Provider = (*release010)(nil)
@@ -78,12 +78,12 @@ func TestDecodeRestore(t *testing.T) {
 		"version 0 (0.1.0)": `{"email.weekly_usage_digest":false}`,
 		"version 1":         `{"version":1,"values":{"email.weekly_usage_digest":false}}`,
 	} {
-		got, err := decodeRestore([]byte(raw))
+		got, err := decodeEarlier([]byte(raw))
 		if err != nil || !equalDocs(got, want) {
 			t.Errorf("%s: %v, %v; want %v", name, got, err, want)
 		}
 	}
-	if _, err := decodeRestore([]byte(`{"version":2,"values":{}}`)); err == nil {
+	if _, err := decodeEarlier([]byte(`{"version":2,"values":{}}`)); err == nil {
 		t.Error("a version from a newer release was read as if understood")
 	}
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -33,7 +32,7 @@ func (declaredKeysValidator) ValidateMap(_ context.Context, req validator.MapReq
 	for key, value := range req.ConfigValue.Elements() {
 		p := req.Path.AtMapKey(key)
 		if err := prefs.CheckKeySyntax(key); err != nil {
-			resp.Diagnostics.AddAttributeError(p, "Malformed Notification Key", fmt.Sprintf("%s.", capitalize(err.Error())))
+			addMalformedKey(&resp.Diagnostics, p, err.Error())
 		}
 		if value.IsNull() {
 			addNullValue(&resp.Diagnostics, p, key)

@@ -128,13 +128,13 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 		}
 		cfg.UserID = id
 	}
-	api, err := newAPI(cfg)
+	configured, err := newAPI(cfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Notification Provider Configuration", err.Error())
+		addInvalidConfiguration(&resp.Diagnostics, err)
 		return
 	}
-	resp.ResourceData = api
-	resp.DataSourceData = api
+	resp.ResourceData = configured
+	resp.DataSourceData = configured
 }
 
 func (p *notificationProvider) Resources(_ context.Context) []func() resource.Resource {

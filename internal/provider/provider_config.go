@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/openprefs/terraform-provider-notification/internal/client"
@@ -43,8 +42,7 @@ func resolveInt(attr, env string, v types.Int64) setting {
 }
 
 func (s setting) error(diags *diag.Diagnostics, summary, detail string) {
-	diags.AddAttributeError(path.Root(s.attr), summary,
-		fmt.Sprintf("%s Set the %q argument in the provider block or the %s environment variable.", detail, s.attr, s.env))
+	addSettingError(diags, s, summary, detail)
 }
 
 // VastEndpoint is the vastai API's server (its OpenAPI document's), the
@@ -75,12 +73,12 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 		UserAgent:  fmt.Sprintf("terraform-provider-notification/%s (+https://registry.terraform.io/providers/openprefs/notification) Terraform/%s", version, terraformVersion),
 	}
 
-	api := resolve("api", "NOTIFICATION_API", m.API)
+	dialect := resolve("api", "NOTIFICATION_API", m.API)
 	cfg.Dialect = prefs.V1
-	if api.value != "" {
-		d, err := prefs.ParseDialect(api.value)
+	if dialect.value != "" {
+		d, err := prefs.ParseDialect(dialect.value)
 		if err != nil {
-			api.error(&diags, "Unknown Notification API Dialect", err.Error()+".")
+			dialect.error(&diags, "Unknown Notification API Dialect", err.Error()+".")
 		}
 		cfg.Dialect = d
 	}
@@ -97,8 +95,7 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 	} else {
 		cfg.Endpoint = base
 		if cleartext(base) {
-			diags.AddAttributeWarning(path.Root(endpoint.attr), "Token Sent in Clear Text",
-				fmt.Sprintf("The endpoint %s uses http:// to a host other than this machine, so the token travels unencrypted and anyone on the network path can read it. Use https://.", base))
+			addCleartextWarning(&diags, endpoint.attr, base)
 		}
 	}
 
