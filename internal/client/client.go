@@ -68,9 +68,10 @@ func New(cfg Config) (Client, error) {
 	case prefs.V1:
 		return &v1Client{t: t, base: base}, nil
 	case prefs.VastAI:
-		if cfg.UserID <= 0 {
+		if cfg.UserID < 0 {
 			return nil, fmt.Errorf("the vastai API needs a positive user id, got %d", cfg.UserID)
 		}
+		// A zero id is filled in by ResolveUser: the key's own user.
 		return &vastClient{t: t, base: base, userID: cfg.UserID}, nil
 	}
 	return nil, fmt.Errorf("unknown API dialect %q", cfg.Dialect)

@@ -375,7 +375,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	}{
 		{client.Config{Endpoint: "example.com", Token: "t", Dialect: prefs.V1}, "must start with https://"},
 		{client.Config{Endpoint: "https://example.com", Dialect: prefs.V1}, "token is empty"},
-		{client.Config{Endpoint: "https://example.com", Token: "t", Dialect: prefs.VastAI}, "positive user id"},
+		{client.Config{Endpoint: "https://example.com", Token: "t", Dialect: prefs.VastAI, UserID: -1}, "positive user id"},
 		{client.Config{Endpoint: "https://example.com", Token: "t", Dialect: "v2"}, "unknown API dialect"},
 	}
 	for _, tt := range tests {

@@ -77,24 +77,6 @@ func badResponse(method string, resp *response, problem string) *APIError {
 	}
 }
 
-// succeeded reports whether a response is a success in both dialects'
-// terms: a 2xx status and "success": true.
-func (r *response) succeeded(success *bool) bool {
-	return r.is2xx() && success != nil && *success
-}
-
-func (r *response) is2xx() bool { return r.status >= 200 && r.status < 300 }
-
-// missingError describes a response that is not a success but carries no
-// error either: a 2xx whose "success" is not true, or an error status with
-// a body that says nothing (noError, in the dialect's words).
-func (r *response) missingError(method, noError string) *APIError {
-	if r.is2xx() {
-		return badResponse(method, r, `"success" is not true`)
-	}
-	return badResponse(method, r, noError)
-}
-
 // RequestError is a request that got no answer to decode: the connection
 // failed or timed out, TLS verification failed, a redirect was refused, or
 // the caller gave up. Attempts says how often it was sent, so a diagnostic

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -56,15 +55,6 @@ func orDefault(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
-}
-
-// response is what came back from the last attempt.
-type response struct {
-	path      string // the URL path requested, endpoint path included
-	attempts  int
-	status    int
-	requestID string
-	body      []byte
 }
 
 // attemptsKey finds, in a request's context, the counter of how many
@@ -144,40 +134,19 @@ func Transient(status int) bool {
 }
 
 // backoff waits as long as the server asked with Retry-After, capped at
-// max, and otherwise doubles from min up to max with jitter, so that many
-// CI jobs hitting the same outage do not retry in lockstep.
+// hi, and otherwise doubles from lo up to hi with jitter, so that many CI
+// jobs hitting the same outage do not retry in lockstep. retryablehttp's
+// DefaultBackoff reads Retry-After, in seconds or as an HTTP date, on the
+// 429 and 503 answers that send it, and does the doubling; it neither
+// caps what the server asks nor adds jitter.
 func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return min(d, hi)
-		}
+	if resp != nil && resp.Header.Get("Retry-After") != "" {
+		return min(retryablehttp.DefaultBackoff(lo, hi, attempt, resp), hi)
 	}
-	wait := hi
-	if attempt < 30 {
-		wait = min(lo<<attempt, hi)
-	}
+	wait := retryablehttp.DefaultBackoff(lo, hi, attempt, nil)
 	// Equal jitter: half fixed, half random, so the wait still grows.
 	half := wait / 2
 	return half + rand.N(half+1)
-}
-
-// parseRetryAfter reads Retry-After in either of its forms: delay seconds
-// or an HTTP date. A date in the past means "now".
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	when, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return max(when.Sub(now), 0), true
 }
 
 // errCrossHostRedirect stops a redirect to another host: the bearer token

@@ -6,38 +6,17 @@ import (
 	"time"
 )
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		v    string
-		want time.Duration
-		ok   bool
-	}{
-		{"", 0, false},
-		{"0", 0, true},
-		{"7", 7 * time.Second, true},
-		{"-1", 0, false},
-		{"soon", 0, false},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
-		{"Tuesday, 24-Nov-26 12:00:30 GMT", 30 * time.Second, true}, // RFC 850, still allowed by HTTP
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
-	}
-	for _, tt := range tests {
-		got, ok := parseRetryAfter(tt.v, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseRetryAfter(%q) = %v,%v want %v,%v", tt.v, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestBackoff(t *testing.T) {
 	date := time.Now().Add(20 * time.Second).UTC().Format(http.TimeFormat)
+	past := time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)
 	tests := []struct {
 		retryAfter string
 		hi         time.Duration
 		lo, up     time.Duration // the wait must fall in [lo, up]
 	}{
 		{"12", time.Minute, 12 * time.Second, 12 * time.Second},
+		{"0", time.Minute, 0, 0},
+		{past, time.Minute, 0, 0},                                  // a date in the past means now
 		{"120", 5 * time.Second, 5 * time.Second, 5 * time.Second}, // capped
 		{date, time.Minute, 18 * time.Second, 20 * time.Second},
 	}

@@ -87,19 +87,3 @@ func decodeV1(method string, resp *response) (prefs.Document, error) {
 	}
 	return flattenData(prefs.V1, method, resp, env.Data)
 }
-
-// flattenData reads the document inside a successful envelope.
-func flattenData(d prefs.Dialect, method string, resp *response, data json.RawMessage) (prefs.Document, error) {
-	var nested map[string]any
-	if len(data) == 0 || string(data) == "null" {
-		return nil, badResponse(method, resp, "the envelope holds no document")
-	}
-	if err := json.Unmarshal(data, &nested); err != nil {
-		return nil, badResponse(method, resp, "the document is not a JSON object")
-	}
-	doc, err := d.Flatten(nested)
-	if err != nil {
-		return nil, badResponse(method, resp, err.Error())
-	}
-	return doc, nil
-}

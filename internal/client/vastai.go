@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
+	"regexp"
 
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
@@ -47,15 +47,25 @@ func (c *vastClient) Apply(ctx context.Context, changes, hold, current prefs.Doc
 	return c.do(ctx, http.MethodPut, body, changes)
 }
 
-// VastCurrentUser returns the id of the user cfg's API key belongs to,
-// from GET /api/v0/users/current/ (what the vast CLI's `show user` reads),
-// for a configuration that leaves user_id out.
-func VastCurrentUser(ctx context.Context, cfg Config) (int64, error) {
-	base, err := ParseEndpoint(cfg.Endpoint)
-	if err != nil {
-		return 0, err
+// ResolveUser gives a vastai client configured without a user id the
+// id of the API key's own user, by asking the API as the vast CLI's
+// `show user` does (GET /api/v0/users/current/), over the client's own
+// transport. Any other client is left as it is.
+func ResolveUser(ctx context.Context, c Client) error {
+	v, ok := c.(*vastClient)
+	if !ok || v.userID > 0 {
+		return nil
 	}
-	resp, err := newTransport(cfg).send(ctx, http.MethodGet, base+"/api/v0/users/current/", nil)
+	id, err := v.currentUser(ctx)
+	if err != nil {
+		return err
+	}
+	v.userID = id
+	return nil
+}
+
+func (c *vastClient) currentUser(ctx context.Context) (int64, error) {
+	resp, err := c.t.send(ctx, http.MethodGet, c.base+"/api/v0/users/current/", nil)
 	if err != nil {
 		return 0, err
 	}
@@ -122,37 +132,12 @@ func decodeVast(method string, resp *response, changes prefs.Document) (prefs.Do
 }
 
 // mentions reports whether msg names key as a whole word, so that
-// "a.b.c" is not found inside "a.b.cd".
+// "client.low_credit.email" is not found inside "client.low_credit.emails"
+// and a key at the end of a sentence still counts.
 func mentions(msg, key string) bool {
 	if key == "" {
 		return false
 	}
-	for i := 0; i < len(msg); {
-		j := strings.Index(msg[i:], key)
-		if j < 0 {
-			return false
-		}
-		start, end := i+j, i+j+len(key)
-		if (start == 0 || !keyByte(msg[start-1])) && wordEnds(msg, end) {
-			return true
-		}
-		i = start + 1
-	}
-	return false
-}
-
-// wordEnds reports whether a key ends at msg[end]: at the end of msg, before
-// a character no key has, or before a full stop that ends the sentence.
-func wordEnds(msg string, end int) bool {
-	switch {
-	case end == len(msg):
-		return true
-	case msg[end] == '.':
-		return end+1 == len(msg) || !keyByte(msg[end+1])
-	}
-	return !keyByte(msg[end])
-}
-
-func keyByte(b byte) bool {
-	return b == '_' || b == '.' || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')
+	word := regexp.MustCompile(`(?:^|[^a-z0-9_.])` + regexp.QuoteMeta(key) + `\.?(?:$|[^a-z0-9_.])`)
+	return word.MatchString(msg)
 }

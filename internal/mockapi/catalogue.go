@@ -4,7 +4,7 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-// The v1 seed's example document, with its defaults. email.security_alerts
+// The v1 API document's example document, with its defaults. email.security_alerts
 // exists but is immutable and never part of the resolved document.
 var (
 	v1Defaults = prefs.Document{
@@ -16,16 +16,17 @@ var (
 	v1Immutable = []string{"email.security_alerts"}
 )
 
-// InAppChannel is the channel the v1 seed says has not shipped yet; tests
+// InAppChannel is the channel the v1 API document says has not shipped yet; tests
 // ship it at run time with Ship to prove the provider needs no release.
 var InAppChannel = prefs.Document{
 	"in_app.product_updates": true,
 	"in_app.delivery_alerts": true,
 }
 
-// The vastai seed only shows client.low_credit.{email,webhooks}; the rest is
+// Vast.ai's API document only shows client.low_credit.{email,webhooks}; the rest is
 // a plausible catalogue in the same shape. client.billing_failed.email is
-// mandatory (SPEC §3.2): it may be sent as true but never as false.
+// mandatory, as Vast.ai documents some emails to be: it may be sent as
+// true but never as false.
 var vastDefaults = prefs.Document{
 	"client.low_credit.email":          true,
 	"client.low_credit.webhooks":       false,
@@ -86,7 +87,7 @@ func (c *catalogue) resolve(stored prefs.Document) prefs.Document {
 }
 
 // Ship adds keys to a dialect's catalogue at run time, as a server does when
-// a channel or toggle launches (the v1 seed's in_app example).
+// a channel or toggle launches (the v1 API document's in_app example).
 func (s *Server) Ship(d prefs.Dialect, defaults prefs.Document) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

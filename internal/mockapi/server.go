@@ -58,7 +58,7 @@ type Server struct {
 	rng     *rand.Rand
 }
 
-// New returns a mock with the seeds' catalogues and the demo principals.
+// New returns a mock with the two API documents' catalogues and the demo principals.
 func New() *Server {
 	s := &Server{
 		sessions:    map[string]string{},

@@ -22,7 +22,7 @@ type exchange struct {
 	want                            string // JSON the response must contain (a subset match)
 }
 
-// call sends a raw request, as a client written from the seeds would.
+// call sends a raw request, as a client written from the API documents would.
 func call(t *testing.T, srv *httptest.Server, method, path, token, body string) (int, http.Header, map[string]any) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))

@@ -7,7 +7,8 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-// v1Error writes the v1 error envelope of seed 001.
+// v1Error writes the v1 error envelope: {"success": false, "error": {code,
+// message, request_id, details}}.
 func v1Error(w http.ResponseWriter, status int, code, message, requestID string, details map[string]string) {
 	e := map[string]any{"code": code, "message": message, "request_id": requestID}
 	if len(details) > 0 {

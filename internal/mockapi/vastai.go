@@ -31,7 +31,7 @@ func (s *Server) serveVastUser(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// vastError writes Vast.ai's error body of seed 000.
+// vastError writes Vast.ai's error body: {"success": false, "error": code, "msg": text}.
 func vastError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]any{"success": false, "error": code, "msg": msg})
 }

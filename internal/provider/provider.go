@@ -119,18 +119,13 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 		return
 	}
 	cfg.RetryWaitMin, cfg.RetryWaitMax = p.retryWaitMin, p.retryWaitMax
-	if cfg.Dialect == prefs.VastAI && cfg.UserID == 0 {
-		// No user_id: ask whose key this is, once per walk.
-		id, err := client.VastCurrentUser(ctx, cfg)
-		if err != nil {
-			addAPIError(&resp.Diagnostics, cfg.Dialect, "look up the Vast.ai user of the API key (set user_id to skip this)", err)
-			return
-		}
-		cfg.UserID = id
-	}
 	configured, err := newAPI(cfg)
 	if err != nil {
 		addInvalidConfiguration(&resp.Diagnostics, err)
+		return
+	}
+	if err := client.ResolveUser(ctx, configured.Client); err != nil {
+		addAPIError(&resp.Diagnostics, cfg.Dialect, "look up the Vast.ai user of the API key (set user_id to skip this)", err)
 		return
 	}
 	resp.ResourceData = configured
