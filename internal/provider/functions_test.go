@@ -18,15 +18,8 @@ var functionsSupported = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(t
 // vastExport is a Vast.ai GET answer, as a user would save it to a file.
 const vastExport = `{"success":true,"notification_preferences":{"client":{"low_credit":{"email":true,"webhooks":false}},"host":{"payout_sent":{"email":true}}}}`
 
-func expectOutput(name string, want prefs.Document) statecheck.StateCheck {
-	checks := make(map[string]knownvalue.Check, len(want))
-	for k, v := range want {
-		checks[k] = knownvalue.Bool(v)
-	}
-	return statecheck.ExpectKnownOutputValue(name, knownvalue.MapExact(checks))
-}
-
 func TestFunctionFlatten(t *testing.T) {
+	t.Parallel()
 	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		TerraformVersionChecks:   functionsSupported,
@@ -63,6 +56,7 @@ output "vastai" {
 }
 
 func TestFunctionNest(t *testing.T) {
+	t.Parallel()
 	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		TerraformVersionChecks:   functionsSupported,
@@ -97,6 +91,7 @@ output "round_trip" {
 // Preferences adopted from a Vast.ai export with flatten are applied like
 // any others.
 func TestFunctionFlattenFeedsAResource(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[1]
 	mock, url := startMock(t)
 	resource.UnitTest(t, resource.TestCase{

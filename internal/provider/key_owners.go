@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -25,6 +26,27 @@ type keyOwners struct {
 	// handedOver holds the earlier value of each key a resource lets go of,
 	// for a resource taking the key over to remember in its place.
 	handedOver prefs.Document
+	// planned is closed, and replaced, whenever a plan declares keys or
+	// offers earlier values, waking takers waiting for a hand-over; lastPlan
+	// is when that last happened.
+	planned  chan struct{}
+	lastPlan time.Time
+}
+
+// How long a resource taking keys over waits for their earlier values: see
+// awaitHandOver.
+const (
+	handOverQuiet = 200 * time.Millisecond
+	handOverLimit = 2 * time.Second
+)
+
+// notePlanLocked wakes the takers waiting for a hand-over.
+func (o *keyOwners) notePlanLocked() {
+	if o.planned != nil {
+		close(o.planned)
+	}
+	o.planned = make(chan struct{})
+	o.lastPlan = time.Now()
 }
 
 // declare records that the plan named owner declares keys, and returns
@@ -43,6 +65,7 @@ func (o *keyOwners) declare(owner string, keys []string) []string {
 		}
 		o.declared[k] = owner
 	}
+	o.notePlanLocked()
 	return twice
 }
 
@@ -76,6 +99,7 @@ func (o *keyOwners) handOverLocked(earlier prefs.Document) {
 	for k, v := range earlier {
 		o.handedOver[k] = v
 	}
+	o.notePlanLocked()
 }
 
 // takeOver returns the earlier values handed over for keys.
@@ -84,6 +108,51 @@ func (o *keyOwners) takeOver(keys []string) prefs.Document {
 	defer o.mu.Unlock()
 	found, _ := prefs.Select(o.handedOver, keys)
 	return found
+}
+
+// awaitHandOver returns the earlier values handed over for keys a resource
+// starts managing, waiting for them a little where they are missing.
+//
+// Terraform plans each resource again just before applying it, and runs
+// unrelated resources in parallel, in no set order: the resource taking a
+// key over can be applied before the one letting it go has even been
+// planned, and nothing Terraform hands a provider says that such a
+// resource exists. (Private state from the plan walk does not reach the
+// apply: the plan made just before applying replaces it.) So a taker waits
+// until every key has an earlier value handed over, or until no plan of
+// this walk has declared or offered anything for handOverQuiet, and never
+// longer than handOverLimit. A key nobody let go of costs the one quiet
+// period; one being let go of arrives within about a millisecond of the
+// taker's write when measured, so the quiet period is some hundred times
+// that.
+func (o *keyOwners) awaitHandOver(ctx context.Context, keys []string) prefs.Document {
+	deadline := time.Now().Add(handOverLimit)
+	for {
+		o.mu.Lock()
+		found, missing := prefs.Select(o.handedOver, keys)
+		if o.planned == nil {
+			o.notePlanLocked()
+		}
+		woken, quietAt := o.planned, o.lastPlan.Add(handOverQuiet)
+		o.mu.Unlock()
+		now := time.Now()
+		if len(missing) == 0 || !now.Before(quietAt) || !now.Before(deadline) {
+			return found
+		}
+		wake := quietAt
+		if deadline.Before(wake) {
+			wake = deadline
+		}
+		timer := time.NewTimer(wake.Sub(now))
+		select {
+		case <-woken:
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return found
+		}
+		timer.Stop()
+	}
 }
 
 // release decides what letting keys go does, and runs write, with the

@@ -17,8 +17,10 @@ const dataSourceName = "data.notification_preferences.current"
 // The data source reads every key of the resolved document, defaults
 // included, and picks up channels the server ships later.
 func TestAccPreferencesDataSource(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
 			config := dc.providerBlock(url) + `data "notification_preferences" "current" {}`
@@ -38,6 +40,7 @@ func TestAccPreferencesDataSource(t *testing.T) {
 }
 
 func TestAccPreferencesDataSource_ShippedChannel(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	config := dc.providerBlock(url) + `data "notification_preferences" "current" {}`

@@ -17,8 +17,10 @@ var identitySupported = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tf
 // The identity names the document, is kept by every operation, and an
 // import block naming it adopts the resource as one naming the id does.
 func TestAccPreferencesResource_Identity(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			all := dc.dialect.Mutable(mock.Document(dc.dialect))
 			all[dc.keyA] = !dc.defaultA

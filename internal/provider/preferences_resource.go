@@ -134,7 +134,7 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok || !checkKeys(r.api.Dialect(), desired, current, &resp.Diagnostics) {
 		return
 	}
-	earlier := prefs.Adopt(desired.Keys(), current, r.api.owners.takeOver(desired.Keys()))
+	earlier := prefs.Adopt(desired.Keys(), current, r.api.owners.awaitHandOver(ctx, desired.Keys()))
 	if _, ok := r.writeAndVerify(ctx, prefs.Changes(current, desired), desired, &resp.Diagnostics); !ok {
 		return
 	}
@@ -197,7 +197,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 		if !ok || !checkKeys(r.api.Dialect(), desired, current.Overlay(prior), &resp.Diagnostics) {
 			return
 		}
-		private.earlier = private.earlier.Overlay(prefs.Adopt(added, current, r.api.owners.takeOver(added)))
+		private.earlier = private.earlier.Overlay(prefs.Adopt(added, current, r.api.owners.awaitHandOver(ctx, added)))
 		base = prior.Overlay(current)
 	}
 	release := r.releaseOf(prefs.Missing(desired, prior), base, private, plan.keeps())

@@ -16,6 +16,7 @@ import (
 // fails the run with a diagnostic that shows what came back; state and the
 // server are untouched, and the next plan is clean once the server is back.
 func TestAccPreferencesResource_BadServerAnswers(t *testing.T) {
+	t.Parallel()
 	v1, vast := dialectCases[0], dialectCases[1]
 	tests := []struct {
 		name string
@@ -38,6 +39,7 @@ func TestAccPreferencesResource_BadServerAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			dc := tt.dc
 			// keep: the harness's final destroy must not write either.
@@ -72,6 +74,7 @@ func TestAccPreferencesResource_BadServerAnswers(t *testing.T) {
 // A generated map of 10,000 keys the server does not know fails plan with
 // ten keys shown at their lines and one summary, not 10,000 diagnostics.
 func TestAccPreferencesResource_TenThousandBadKeys(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	var body strings.Builder

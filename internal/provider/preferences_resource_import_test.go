@@ -15,8 +15,10 @@ import (
 // Import adopts every key users may change; with all of them declared, the
 // imported state equals the created one.
 func TestAccPreferencesResource_Import(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			all := dc.dialect.Mutable(mock.Document(dc.dialect))
 			all[dc.keyA] = !dc.defaultA
@@ -42,8 +44,10 @@ func TestAccPreferencesResource_Import(t *testing.T) {
 // An import block with -generate-config-out writes a configuration that
 // plans clean: every mutable key, with the server's values.
 func TestAccPreferencesResource_ImportBlockGeneratesConfig(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
 			resource.UnitTest(t, resource.TestCase{
@@ -68,6 +72,7 @@ func TestAccPreferencesResource_ImportBlockGeneratesConfig(t *testing.T) {
 
 // Imported keys have no earlier value, so destroy leaves them as they are.
 func TestAccPreferencesResource_ImportedKeysKeptOnDestroy(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
@@ -91,8 +96,10 @@ func TestAccPreferencesResource_ImportedKeysKeptOnDestroy(t *testing.T) {
 }
 
 func TestAccPreferencesResource_ImportWrongID(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			_, url := startMock(t)
 			want := map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect]
 			resource.UnitTest(t, resource.TestCase{
@@ -114,6 +121,7 @@ func TestAccPreferencesResource_ImportWrongID(t *testing.T) {
 // An imported key has no earlier value: removing it from preferences stops
 // managing it and leaves its value on the server as it is.
 func TestAccPreferencesResource_ImportThenRemoveKeyKeepsValue(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})

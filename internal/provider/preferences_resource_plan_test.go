@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -13,34 +12,10 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-// pointsAt matches Terraform's excerpt of the configuration line that
-// declares key: the proof that a diagnostic is attached to
-// preferences["<key>"] and not to the map as a whole.
-func pointsAt(key string) string {
-	return `\d+:\s+"` + regexp.QuoteMeta(key) + `"\s+=`
-}
-
-// words matches a phrase however Terraform wraps it.
-func words(phrase string) string {
-	parts := strings.Fields(phrase)
-	for i, p := range parts {
-		parts[i] = regexp.QuoteMeta(p)
-	}
-	return strings.Join(parts, `\s+`)
-}
-
-// oneKey declares a single key on a line of its own, as users write it.
-func oneKey(key, value string) string {
-	return fmt.Sprintf("  preferences = {\n    %q = %s\n  }\n", key, value)
-}
-
-func expectAll(patterns ...string) *regexp.Regexp {
-	return regexp.MustCompile(`(?s)` + strings.Join(patterns, ".*"))
-}
-
 // Every configuration the API would refuse fails at plan, at the key, with
 // what is wrong and what to do, and nothing is written.
 func TestAccPreferencesResource_PlanDiagnostics(t *testing.T) {
+	t.Parallel()
 	v1, vast := dialectCases[0], dialectCases[1]
 	tests := []struct {
 		name  string
@@ -82,6 +57,7 @@ func TestAccPreferencesResource_PlanDiagnostics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			dc := tt.dc
 			if tt.token != "" {
@@ -101,6 +77,7 @@ func TestAccPreferencesResource_PlanDiagnostics(t *testing.T) {
 
 // Several bad keys are each reported at their own line, in one plan.
 func TestAccPreferencesResource_PlanDiagnosticsEveryKey(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	body := prefsBody(prefs.Document{"email.weekly_usage_digst": true, "email.security_alerts": true, "email.product_updates": false}, "")
@@ -122,6 +99,7 @@ func TestAccPreferencesResource_PlanDiagnosticsEveryKey(t *testing.T) {
 // from a resource), the key check waits for apply and still runs before
 // anything is written.
 func TestAccPreferencesResource_CheckDeferredToApply(t *testing.T) {
+	t.Parallel()
 	mock, url := startMock(t)
 	config := fmt.Sprintf(`
 resource "terraform_data" "token" {
@@ -149,6 +127,7 @@ resource "notification_preferences" "me" {
 
 // A key whose value is only known at apply is still checked at plan.
 func TestAccPreferencesResource_UnknownValueKeyChecked(t *testing.T) {
+	t.Parallel()
 	mock, url := startMock(t)
 	config := dialectCases[0].providerBlock(url) + `
 resource "terraform_data" "value" {
@@ -170,6 +149,7 @@ resource "terraform_data" "value" {
 // API's code, message and request id; the failed write leaves state as it
 // was, so the change is still pending afterwards.
 func TestAccPreferencesResource_ApplyErrorAtKey(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	before := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: true}, ""))

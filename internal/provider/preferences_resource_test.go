@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -18,20 +17,14 @@ import (
 
 const resourceName = "notification_preferences.me"
 
-func prefsBody(values prefs.Document, extra string) string {
-	s := "  preferences = {\n"
-	for _, k := range values.Keys() {
-		s += fmt.Sprintf("    %q = %v\n", k, values[k])
-	}
-	return s + "  }\n" + extra
-}
-
 // Create writes only the key that differs; update writes only the changed
 // key; re-applying the same configuration writes nothing. Every apply is
 // followed by an empty plan.
 func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			created := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}
 			updated := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
@@ -86,51 +79,14 @@ func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
 	}
 }
 
-// snapshot keeps the server's document as it was at a moment of a test,
-// for checks that compare a write with what the server had before it.
-type snapshot struct{ doc prefs.Document }
-
-// take returns a PreConfig that records the document and forgets the
-// journal, so the step's write is the last one journalled.
-func (s *snapshot) take(mock *mockapi.Server, d prefs.Dialect) func() {
-	return func() {
-		s.doc = mock.Document(d)
-		mock.ResetJournal()
-	}
-}
-
-// writesOnly checks that the last write changed nothing but key: for v1 the
-// PATCH names only that key; for vastai the PUT carries the whole document,
-// which must be the document before the write with only key changed.
-func writesOnly(mock *mockapi.Server, dc dialectCase, before *snapshot, key string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		change := prefs.Document{key: mock.Document(dc.dialect)[key]}
-		if dc.dialect == prefs.V1 {
-			return expectLastWrite(mock, mustJSON(change.Nest()))(nil)
-		}
-		var body struct {
-			Document map[string]any `json:"notification_preferences"`
-		}
-		if err := json.Unmarshal([]byte(lastWriteBody(mock)), &body); err != nil {
-			return fmt.Errorf("the last PUT's body is not the expected JSON: %w", err)
-		}
-		got, err := prefs.VastAI.Flatten(body.Document)
-		if err != nil {
-			return err
-		}
-		if want := before.doc.Overlay(change); !equalDocs(got, want) {
-			return fmt.Errorf("the PUT sent %v, want the document before it with only %s changed: %v", got, key, want)
-		}
-		return nil
-	}
-}
-
 // A value changed outside Terraform shows in the next plan as an update
 // back to the configuration; a change to a key the resource does not
 // manage shows nowhere.
 func TestAccPreferencesResource_Drift(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			config := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
 			resource.UnitTest(t, resource.TestCase{
@@ -176,8 +132,10 @@ func TestAccPreferencesResource_Drift(t *testing.T) {
 // Removing a key from preferences writes back the value it had before, in
 // one request, and leaves the other managed keys alone.
 func TestAccPreferencesResource_KeyRemovalRestores(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			before := &snapshot{}
 			resource.UnitTest(t, resource.TestCase{
@@ -202,6 +160,7 @@ func TestAccPreferencesResource_KeyRemovalRestores(t *testing.T) {
 }
 
 func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	keep := "  on_destroy = \"keep\"\n"
@@ -225,8 +184,10 @@ func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
 // Destroy writes back, in one request, the values the keys had before the
 // resource first managed them.
 func TestAccPreferencesResource_DestroyRestores(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			before := &snapshot{}
 			resource.UnitTest(t, resource.TestCase{
@@ -251,8 +212,10 @@ func TestAccPreferencesResource_DestroyRestores(t *testing.T) {
 }
 
 func TestAccPreferencesResource_DestroyKeep(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
@@ -268,6 +231,7 @@ func TestAccPreferencesResource_DestroyKeep(t *testing.T) {
 
 // A removed block with destroy = false forgets the resource and writes nothing.
 func TestAccPreferencesResource_RemovedBlockForgets(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	resource.UnitTest(t, resource.TestCase{
@@ -302,6 +266,7 @@ removed {
 // A channel the server ships later works without a provider release: the
 // catalogue comes from the server.
 func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	withInApp := dc.resourceConfig(url, prefsBody(prefs.Document{"email.weekly_usage_digest": true, "in_app.product_updates": false}, ""))
@@ -327,6 +292,7 @@ func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
 // value; removing it from configuration then forgets it without trying to
 // write the key the server no longer knows.
 func TestAccPreferencesResource_KeyWithdrawnByServer(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	resource.UnitTest(t, resource.TestCase{
@@ -347,8 +313,10 @@ func TestAccPreferencesResource_KeyWithdrawnByServer(t *testing.T) {
 // A key added to preferences in an update remembers the value it had just
 // then, and destroy restores that value, not the default or the declared one.
 func TestAccPreferencesResource_KeyAddedInUpdateRemembersItsValue(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
@@ -372,6 +340,7 @@ func TestAccPreferencesResource_KeyAddedInUpdateRemembersItsValue(t *testing.T) 
 // Ten thousand keys are created, refreshed and updated through the CLI:
 // one write each, and one key's change writes only that key (v1).
 func TestAccPreferencesResource_TenThousandKeys(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	bulk := make(prefs.Document, 10000)

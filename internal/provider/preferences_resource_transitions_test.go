@@ -3,7 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
+	"maps"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -34,8 +34,10 @@ func (f betweenPlanAndApply) CheckPlan(context.Context, plancheck.CheckPlanReque
 // PATCH of just that key, vastai with the declared values overlaid on the
 // document its one PUT replaces.
 func TestAccPreferencesResource_ServerChangedBetweenPlanAndApply(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
 			config := dc.resourceConfig(url, prefsBody(want, ""))
@@ -74,6 +76,7 @@ func TestAccPreferencesResource_ServerChangedBetweenPlanAndApply(t *testing.T) {
 
 // The mock can also land the change at the very moment the write arrives.
 func TestAccPreferencesResource_ServerChangedAtWrite(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
@@ -96,41 +99,12 @@ func TestAccPreferencesResource_ServerChangedAtWrite(t *testing.T) {
 	})
 }
 
-// vastaiFor configures the vastai provider for one of the mock's users.
-func vastaiFor(url, token string, userID int) string {
-	return fmt.Sprintf("\nprovider \"notification\" {\n  endpoint = %q\n  token    = %q\n  api      = \"vastai\"\n  user_id  = %d\n}\n", url, token, userID)
-}
-
-// touched reports the journalled requests that reached a user's document.
-func touched(mock *mockapi.Server, userID int, methods ...string) []mockapi.Entry {
-	var hits []mockapi.Entry
-	for _, e := range mock.Journal() {
-		if !strings.Contains(e.Path, fmt.Sprintf("/users/%d/", userID)) {
-			continue
-		}
-		for _, m := range methods {
-			if e.Method == m {
-				hits = append(hits, e)
-			}
-		}
-	}
-	return hits
-}
-
-func expectUntouched(mock *mockapi.Server, userID int, methods ...string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		if hits := touched(mock, userID, methods...); len(hits) > 0 {
-			return fmt.Errorf("user %d's document was reached: %v", userID, hits)
-		}
-		return nil
-	}
-}
-
 // A resource stays bound to the document it was created for: pointed at
 // another user, plan and destroy fail naming both ids and neither document
 // is written; the way out the error names (a removed block, then a new
 // resource) works.
 func TestAccPreferencesResource_ProviderPointedAtAnotherUser(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[1]
 	mock, url := startMock(t)
 	body := resourceBlock(prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
@@ -146,7 +120,7 @@ func TestAccPreferencesResource_ProviderPointedAtAnotherUser(t *testing.T) {
 			// forgotten resource had set.
 			expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
 			func(*terraform.State) error {
-				if got := mock.UserDocument(mockapi.OtherVastKey); !equalDocs(got, otherDefaults) {
+				if got := mock.UserDocument(mockapi.OtherVastKey); !maps.Equal(got, otherDefaults) {
 					return fmt.Errorf("user 5151 has %v after destroy, want its defaults %v", got, otherDefaults)
 				}
 				return nil
@@ -202,37 +176,14 @@ removed {
 	})
 }
 
-func equalDocs(a, b prefs.Document) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
-// twoResources declares resources "a" and "b" of one provider configuration.
-func twoResources(dc dialectCase, url string, a, b prefs.Document) string {
-	return dc.providerBlock(url) + resourceBlockNamed("a", a) + resourceBlockNamed("b", b)
-}
-
-// resourceBlockNamed declares a notification_preferences resource.
-func resourceBlockNamed(name string, values prefs.Document) string {
-	return fmt.Sprintf(`
-resource "notification_preferences" %[1]q {
-%[2]s}
-`, name, prefsBody(values, ""))
-}
-
 // Two resources of one provider configuration may not declare the same
 // key: plan fails at the key. Moving a key from one to the other in one
 // apply is allowed, and the key ends with the value the new owner declares.
 func TestAccPreferencesResource_OneOwnerPerKey(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			keyC := dc.unmanagedKey
 			resource.UnitTest(t, resource.TestCase{
@@ -268,6 +219,7 @@ func TestAccPreferencesResource_OneOwnerPerKey(t *testing.T) {
 // resources in either order, so each case runs several times: the
 // hand-over must not depend on which goes first.
 func TestAccPreferencesResource_KeyMovedKeepsEarlierValue(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		for _, existing := range []bool{false, true} {
 			name := fmt.Sprintf("%s/new_b", dc.dialect)
@@ -275,6 +227,7 @@ func TestAccPreferencesResource_KeyMovedKeepsEarlierValue(t *testing.T) {
 				name = fmt.Sprintf("%s/existing_b", dc.dialect)
 			}
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				for i := range 3 {
 					t.Run(fmt.Sprint(i), func(t *testing.T) { testKeyMove(t, dc, existing) })
 				}
@@ -284,6 +237,7 @@ func TestAccPreferencesResource_KeyMovedKeepsEarlierValue(t *testing.T) {
 }
 
 func testKeyMove(t *testing.T, dc dialectCase, existing bool) {
+	t.Parallel()
 	mock, url := startMock(t)
 	keyC := dc.unmanagedKey
 	before := mock.Document(dc.dialect)
@@ -313,9 +267,11 @@ func testKeyMove(t *testing.T, dc dialectCase, existing bool) {
 // with or without a refresh: it is left out of the restore write, with a
 // warning, and the other keys are restored.
 func TestAccPreferencesResource_WithdrawnKeyDoesNotBlockDestroy(t *testing.T) {
+	t.Parallel()
 	for _, refresh := range []bool{true, false} {
 		for _, dc := range dialectCases {
 			t.Run(fmt.Sprintf("%s/refresh=%v", dc.dialect, refresh), func(t *testing.T) {
+				t.Parallel()
 				mock, url := startMock(t)
 				both := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))
 				tc := resource.TestCase{
@@ -352,10 +308,12 @@ func TestAccPreferencesResource_WithdrawnKeyDoesNotBlockDestroy(t *testing.T) {
 // as -replace forces it (replace_triggered_by; the test harness cannot pass
 // -replace), and by a taint.
 func TestAccPreferencesResource_Replace(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"replace", "taint"} {
 		for _, cbd := range []bool{false, true} {
 			for _, dc := range dialectCases {
 				t.Run(fmt.Sprintf("%s/%s/create_before_destroy=%v", how, dc.dialect, cbd), func(t *testing.T) {
+					t.Parallel()
 					testReplace(t, dc, how, cbd)
 				})
 			}
@@ -364,11 +322,20 @@ func TestAccPreferencesResource_Replace(t *testing.T) {
 }
 
 func testReplace(t *testing.T, dc dialectCase, how string, cbd bool) {
+	t.Parallel()
 	mock, url := startMock(t)
 	want := prefs.Document{dc.keyA: !dc.defaultA}
 	config := func(trigger string) string {
-		return fmt.Sprintf("resource \"terraform_data\" \"trigger\" {\n  input = %q\n}\n", trigger) +
-			dc.resourceConfig(url, prefsBody(want, fmt.Sprintf("  lifecycle {\n    create_before_destroy = %v\n    replace_triggered_by  = [terraform_data.trigger]\n  }\n", cbd)))
+		return fmt.Sprintf(`
+resource "terraform_data" "trigger" {
+  input = %[1]q
+}
+`, trigger) + dc.resourceConfig(url, prefsBody(want, fmt.Sprintf(`
+  lifecycle {
+    create_before_destroy = %[1]v
+    replace_triggered_by  = [terraform_data.trigger]
+  }
+`, cbd)))
 	}
 	action := plancheck.ResourceActionDestroyBeforeCreate
 	if cbd {
@@ -406,11 +373,14 @@ func testReplace(t *testing.T, dc dialectCase, how string, cbd bool) {
 // Every read of one provider configuration in a walk shares one GET:
 // refreshing five resources and a data source costs one request, not six.
 func TestAccPreferencesResource_RefreshSharesOneRead(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[1]
 	mock, url := startMock(t)
-	config := dc.providerBlock(url) + "\ndata \"notification_preferences\" \"all\" {}\n"
+	config := dc.providerBlock(url) + `
+data "notification_preferences" "all" {}
+`
 	for i, k := range []string{"client.low_credit.webhooks", "client.instance_stopped.webhooks", "host.machine_offline.webhooks", "host.payout_sent.email", "host.payout_sent.webhooks"} {
-		config += fmt.Sprintf("\nresource \"notification_preferences\" \"r%d\" {\n%s}\n", i, prefsBody(prefs.Document{k: true}, ""))
+		config += resourceBlockNamed(fmt.Sprintf("r%d", i), prefs.Document{k: true})
 	}
 	resource.UnitTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -425,8 +395,10 @@ func TestAccPreferencesResource_RefreshSharesOneRead(t *testing.T) {
 // A withdrawn key still declared with its last value does not stop the
 // other keys from changing: it is neither written nor expected back.
 func TestAccPreferencesResource_WithdrawnKeyStillDeclared(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -44,8 +45,10 @@ var _ provider.Provider = (*release010)(nil)
 // State written by 0.1.0 is read by this release with an empty plan, and
 // destroy still restores the earlier values 0.1.0 remembered.
 func TestAccPreferencesResource_UpgradeFromVersion0_1_0(t *testing.T) {
+	t.Parallel()
 	for _, dc := range dialectCases {
 		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
 			mock, url := startMock(t)
 			config := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
 			helper.UnitTest(t, helper.TestCase{
@@ -79,7 +82,7 @@ func TestDecodeRestore(t *testing.T) {
 		"version 1":         `{"version":1,"values":{"email.weekly_usage_digest":false}}`,
 	} {
 		got, err := decodeEarlier([]byte(raw))
-		if err != nil || !equalDocs(got, want) {
+		if err != nil || !maps.Equal(got, want) {
 			t.Errorf("%s: %v, %v; want %v", name, got, err, want)
 		}
 	}

@@ -45,13 +45,21 @@ func TestAccPreferencesResource_ParallelProviders(t *testing.T) {
 	}
 	var config strings.Builder
 	for _, p := range principals {
-		fmt.Fprintf(&config, "provider \"notification\" {\n  alias = %q\n  endpoint = %q\n  token = %q\n  api = %q\n", p.alias, url, p.token, p.api)
-		if p.userID != 0 {
-			fmt.Fprintf(&config, "  user_id = %d\n", p.userID)
-		}
-		config.WriteString("}\n")
+		fmt.Fprintf(&config, `
+provider "notification" {
+  alias    = %[1]q
+  endpoint = %[2]q
+  token    = %[3]q
+  api      = %[4]q
+  user_id  = %[5]s
+}
+`, p.alias, url, p.token, p.api, orNull(p.userID))
 		for i, values := range p.resources {
-			fmt.Fprintf(&config, "resource \"notification_preferences\" \"%s_%d\" {\n  provider = notification.%s\n%s}\n", p.alias, i, p.alias, prefsBody(values, ""))
+			fmt.Fprintf(&config, `
+resource "notification_preferences" "%[1]s_%[2]d" {
+  provider = notification.%[1]s
+%[3]s}
+`, p.alias, i, prefsBody(values, ""))
 		}
 	}
 	everyKeyLanded := func(*terraform.State) error {
@@ -93,4 +101,12 @@ func useProviderBinary(t *testing.T) {
 		t.Fatalf("building the provider binary: %v\n%s", err, out)
 	}
 	t.Setenv("TF_CLI_CONFIG_FILE", filepath.Join(dir, "terraformrc"))
+}
+
+// orNull writes a user id, or null for none.
+func orNull(userID int) string {
+	if userID == 0 {
+		return "null"
+	}
+	return fmt.Sprint(userID)
 }

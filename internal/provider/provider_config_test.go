@@ -18,6 +18,7 @@ import (
 // Bad provider configuration fails plan naming the argument and its
 // environment variable, before any request.
 func TestAccProvider_ConfigurationErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, block string
 		want        *regexp.Regexp
@@ -49,6 +50,7 @@ func TestAccProvider_ConfigurationErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			resource.UnitTest(t, resource.TestCase{
 				PreCheck:                 func() { testAccPreCheck(t) },
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -114,8 +116,12 @@ func TestAccProvider_VastaiFromVastAPIKey(t *testing.T) {
 	mock, url := startMock(t)
 	testAccPreCheck(t)
 	t.Setenv("VAST_API_KEY", mockapi.DemoVastKey)
-	config := fmt.Sprintf("provider \"notification\" {\n  api      = \"vastai\"\n  endpoint = %q\n}\n", url) +
-		resourceBlock(prefsBody(prefs.Document{"client.low_credit.webhooks": true}, ""))
+	config := fmt.Sprintf(`
+provider "notification" {
+  api      = "vastai"
+  endpoint = %[1]q
+}
+`, url) + resourceBlock(prefsBody(prefs.Document{"client.low_credit.webhooks": true}, ""))
 	lookups := func(want int) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			n := 0
@@ -143,6 +149,7 @@ func TestAccProvider_VastaiFromVastAPIKey(t *testing.T) {
 
 // A key that may read but not write fails at the write saying so.
 func TestAccProvider_VastaiReadOnlyKey(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[1]
 	dc.token = mockapi.ReadOnlyVastKey
 	_, url := startMock(t)
@@ -160,7 +167,9 @@ func TestAccProvider_VastaiReadOnlyKey(t *testing.T) {
 // with the defaults (30 s, 4 retries) both reads below would succeed.
 func TestAccProvider_EnvironmentTuning(t *testing.T) {
 	dc := dialectCases[0]
-	config := "\ndata \"notification_preferences\" \"current\" {}\n"
+	config := `
+data "notification_preferences" "current" {}
+`
 	t.Run("request timeout", func(t *testing.T) {
 		mock, url := startMock(t)
 		testAccPreCheck(t)
@@ -233,9 +242,13 @@ func TestCleartextEndpointWarning(t *testing.T) {
 // Diagnostics say only what happened: a 500 was not retried, and the path
 // named is the one requested, the endpoint's own path included.
 func TestAccProvider_ErrorsSayWhatHappened(t *testing.T) {
+	t.Parallel()
 	dc := dialectCases[0]
-	dataSource := "\ndata \"notification_preferences\" \"current\" {}\n"
+	dataSource := `
+data "notification_preferences" "current" {}
+`
 	t.Run("500 is not retried", func(t *testing.T) {
+		t.Parallel()
 		mock, url := startMock(t)
 		mock.Inject(mockapi.Fault{Status: 500, Times: 10})
 		resource.UnitTest(t, resource.TestCase{
@@ -251,6 +264,7 @@ func TestAccProvider_ErrorsSayWhatHappened(t *testing.T) {
 		}
 	})
 	t.Run("503 says how often it was sent", func(t *testing.T) {
+		t.Parallel()
 		mock, url := startMock(t)
 		mock.Inject(mockapi.Fault{Status: 503, Times: 10})
 		resource.UnitTest(t, resource.TestCase{
@@ -263,6 +277,7 @@ func TestAccProvider_ErrorsSayWhatHappened(t *testing.T) {
 		})
 	})
 	t.Run("endpoint with a path", func(t *testing.T) {
+		t.Parallel()
 		_, url := startMock(t)
 		resource.UnitTest(t, resource.TestCase{
 			PreCheck:                 func() { testAccPreCheck(t) },

@@ -29,7 +29,11 @@ func TestAccProvider_TokenNeverLogged(t *testing.T) {
 
 	dc := dialectCases[0]
 	config := func(values prefs.Document, extra string) string {
-		return fmt.Sprintf("provider \"notification\" {\n  endpoint = %q\n}\n", url) + resourceBlock(prefsBody(values, "")) + extra
+		return fmt.Sprintf(`
+provider "notification" {
+  endpoint = %[1]q
+}
+`, url) + resourceBlock(prefsBody(values, "")) + extra
 	}
 	noTokenInState := func(s *terraform.State) error {
 		for name, r := range s.RootModule().Resources {
