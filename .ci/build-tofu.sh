@@ -4,11 +4,11 @@
 # the module's source comes from the Go module proxy and builds inside its
 # own directory. It takes minutes on two cores, so callers cache OUT
 # outside the clone.
+# Download and build are bounded in time and retried (.ci/retry.sh).
 set -euo pipefail
 version=$1 out=$2
-dir=$(cd "$(mktemp -d)" && go mod download -json "github.com/opentofu/opentofu@v$version" |
-  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-[ -d "$dir" ] || { echo "could not download github.com/opentofu/opentofu@v$version"; exit 1; }
+source "$(dirname "$0")/retry.sh"
+dir=$(go_mod_dir "github.com/opentofu/opentofu@v$version")
 mkdir -p "$(dirname "$out")"
-(cd "$dir" && go build -o "$out.tmp" ./cmd/tofu)
+(cd "$dir" && retry "build OpenTofu $version (and download its dependencies)" go build -o "$out.tmp" ./cmd/tofu)
 mv "$out.tmp" "$out"

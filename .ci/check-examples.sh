@@ -14,6 +14,10 @@ cleanup() {
 trap cleanup EXIT
 
 "$terraform" fmt -check -recursive -diff "$root/examples"
+# Read once, whole: piping it into a reader that stops at its first match
+# (grep -q) kills Terraform mid-write, and under pipefail that fails by
+# chance on a loaded machine.
+version=$("$terraform" version -json)
 
 source "$root/.ci/provider-mirror.sh"
 provider_mirror "$work"
@@ -23,7 +27,7 @@ for dir in "$root"/examples/provider "$root"/examples/resources/* "$root"/exampl
   cp "$dir"/*.tf "$case_dir"/
   cp "$dir"/*.json "$case_dir"/ 2>/dev/null || true
   # Import blocks naming an identity need Terraform 1.12 (or OpenTofu 1.12).
-  "$terraform" version -json | grep -Eq '"terraform_version": *"1\.([0-9]|1[01])\.' && rm -f "$case_dir"/*identity*.tf
+  if [[ $version =~ \"terraform_version\":\ *\"1\.([0-9]|1[01])\. ]]; then rm -f "$case_dir"/*identity*.tf; fi
   [ -f "$case_dir/provider.tf" ] || [ -f "$case_dir/main.tf" ] || cp "$root/examples/provider/provider.tf" "$case_dir/"
   # The registry examples name no required_providers, as users' own files
   # would; give them the provider's source so init finds the mirror.

@@ -8,13 +8,15 @@ start_mock() {
   go build -o "$dir/notification-mock" "$root/internal/mockapi/cmd/notification-mock"
   MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:0} "$dir/notification-mock" > "$dir/mock.log" 2>&1 &
   mock_pid=$!
-  # The first line is the address bound; wait up to 30 s for it, since a
-  # loaded CI machine may start the mock slowly.
-  for _ in $(seq 300); do
-    [ -s "$dir/mock.log" ] && break
+  # The first line is the address bound. Wait for that whole line, for as
+  # long as the mock is alive (a loaded CI machine may start it slowly), up
+  # to two minutes; a mock that exits is reported at once.
+  for _ in $(seq 1200); do
+    [ "$(wc -l < "$dir/mock.log")" -ge 1 ] && break
+    kill -0 "$mock_pid" 2>/dev/null || break
     sleep 0.1
   done
-  NOTIFICATION_ENDPOINT=$(head -n 1 "$dir/mock.log")
+  NOTIFICATION_ENDPOINT=$(sed -n 1p "$dir/mock.log")
   case "$NOTIFICATION_ENDPOINT" in
     http://*) ;;
     *) echo "the mock did not start:"; cat "$dir/mock.log"; return 1 ;;

@@ -1,8 +1,12 @@
 // Package tools holds the code generation steps, apart from the provider:
-// `go generate ./...` (or `make generate`) formats the examples and renders
-// docs/ from the schema, templates/ and examples/. tfplugindocs is pinned by
-// the tool directive in go.mod and reads the provider schema through the
-// terraform on PATH, which make generate pins to Terraform 1.8.5.
+// `make generate` (or `go generate ./...` in this directory) formats the
+// examples and renders docs/ from the schema, templates/ and examples/.
+// This is a module of its own, as in terraform-provider-http, so that the
+// tools' dependencies stay out of the provider's go.mod. tfplugindocs is
+// pinned by the tool directive in tools/go.mod and reads the provider
+// schema through the terraform on PATH, which make generate pins to the
+// newest Terraform the project builds (1.13.3), the one that reports the
+// resource identity.
 package tools
 
 //go:generate terraform fmt -recursive ../examples/

@@ -322,7 +322,6 @@ func TestAccPreferencesResource_Replace(t *testing.T) {
 }
 
 func testReplace(t *testing.T, dc dialectCase, how string, cbd bool) {
-	t.Parallel()
 	mock, url := startMock(t)
 	want := prefs.Document{dc.keyA: !dc.defaultA}
 	config := func(trigger string) string {
