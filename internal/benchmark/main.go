@@ -42,10 +42,10 @@ func main() {
 	r := report{terraform: tf.version(), machine: machine()}
 	r.roundTrips = measureRoundTrips(tf, work, mock, srv.URL)
 	r.roundTrips = append(r.roundTrips, measureMoments(tf, work, mock, srv.URL)...)
-	step("plan time with 4 keys")
-	r.plans = append(r.plans, measurePlan(tf, work, mock, srv.URL, 4, *runs))
-	step("plan time with 10,000 keys")
-	r.plans = append(r.plans, measurePlan(tf, work, mock, srv.URL, 10000, *runs))
+	for _, size := range []struct{ resources, keys int }{{1, 4}, {1, 10000}, {100, 2}, {400, 2}} {
+		step(fmt.Sprintf("plan time of %d resources with %d keys each", size.resources, size.keys))
+		r.plans = append(r.plans, measurePlan(tf, work, mock, srv.URL, size.resources, size.keys, *runs))
+	}
 	step("Go benchmarks")
 	r.goBench = runGoBenchmarks(root)
 

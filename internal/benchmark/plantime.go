@@ -11,11 +11,12 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-// planTiming compares `terraform plan` of one notification_preferences
-// resource with the same plan against the floor provider (and, for scale,
-// Terraform's built-in terraform_data), all holding the same map.
+// planTiming compares `terraform plan` of notification_preferences
+// resources with the same plan against the floor provider (and, for scale,
+// Terraform's built-in terraform_data), all holding the same maps.
 type planTiming struct {
-	keys                        int
+	resources                   int
+	keys                        int // per resource
 	runs                        int
 	notification, floor, tfData time.Duration // medians
 	requestsPerPlan             float64
@@ -23,30 +24,39 @@ type planTiming struct {
 
 func (p planTiming) ratio() float64 { return float64(p.notification) / float64(p.floor) }
 
-// measurePlan applies each configuration once, then times runs plans of
-// each, alternating which goes first so that neither is favoured by
+// measurePlan applies each configuration of resources resources holding
+// keys keys each (distinct keys: one owner per key), then times runs plans
+// of each, alternating which goes first so that neither is favoured by
 // whatever else the machine is doing.
-func measurePlan(tf cli, work string, mock *mockapi.Server, url string, keys, runs int) planTiming {
-	values := prefs.Document{}
-	if keys <= 4 {
+func measurePlan(tf cli, work string, mock *mockapi.Server, url string, resources, keys, runs int) planTiming {
+	values := make([]prefs.Document, resources)
+	if resources == 1 && keys <= 4 {
+		values[0] = prefs.Document{}
 		for k := range mock.Document(prefs.V1) {
-			values[k] = true
+			values[0][k] = true
 		}
 	} else {
 		bulk := prefs.Document{}
-		for i := range keys {
-			bulk[fmt.Sprintf("bulk.toggle_%05d", i)] = false
+		for r := range resources {
+			values[r] = prefs.Document{}
+			for i := range keys {
+				k := fmt.Sprintf("bulk%d.toggle_%05d", resources, r*keys+i)
+				bulk[k] = false
+				values[r][k] = true
+			}
 		}
 		mock.Ship(prefs.V1, bulk)
-		for k := range bulk {
-			values[k] = true
-		}
 	}
-	name := fmt.Sprintf("plan-%d", keys)
+	name := fmt.Sprintf("plan-%dx%d", resources, keys)
+	floor, tfData := required("floor"), ""
+	for r, v := range values {
+		floor += resource("floor_preferences", fmt.Sprintf("me_%d", r), v)
+		tfData += terraformData(fmt.Sprintf("me_%d", r), v)
+	}
 	dirs := []string{
-		tf.workdir(work, name+"-notification", notificationConfig(prefs.V1, url, values)),
-		tf.workdir(work, name+"-floor", required("floor")+resource("floor_preferences", "me", values)),
-		tf.workdir(work, name+"-terraform_data", terraformData(values)),
+		tf.workdir(work, name+"-notification", notificationConfig(prefs.V1, url, values...)),
+		tf.workdir(work, name+"-floor", floor),
+		tf.workdir(work, name+"-terraform_data", tfData),
 	}
 	for _, dir := range dirs {
 		tf.must(dir, "apply", "-auto-approve", "-input=false", "-no-color")
@@ -61,14 +71,14 @@ func measurePlan(tf cli, work string, mock *mockapi.Server, url string, keys, ru
 		}
 	}
 	return planTiming{
-		keys: keys, runs: runs,
+		resources: resources, keys: keys, runs: runs,
 		notification: median(times[0]), floor: median(times[1]), tfData: median(times[2]),
 		requestsPerPlan: float64(len(mock.Journal())) / float64(runs),
 	}
 }
 
-func terraformData(values prefs.Document) string {
-	s := "resource \"terraform_data\" \"me\" {\n  input = {\n"
+func terraformData(name string, values prefs.Document) string {
+	s := fmt.Sprintf("resource \"terraform_data\" %q {\n  input = {\n", name)
 	for _, k := range values.Keys() {
 		s += fmt.Sprintf("    %q = %v\n", k, values[k])
 	}
