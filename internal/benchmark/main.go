@@ -19,6 +19,7 @@ func main() {
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
 	runs := flag.Int("runs", 9, "timed plans per provider and size (at least 7)")
 	terraform := flag.String("terraform", "terraform", "the Terraform CLI to drive")
+	only := flag.String("plan-only", "", "time only the plan of this many resources with 2 keys each, print it and write nothing (for profiling)")
 	flag.Parse()
 	if *runs < 7 {
 		fail(fmt.Errorf("-runs must be at least 7, got %d", *runs))
@@ -37,6 +38,16 @@ func main() {
 	srv := httptest.NewServer(mock)
 	defer srv.Close()
 	tf := newCLI(*terraform, root, work)
+
+	if *only != "" {
+		var n int
+		if _, err := fmt.Sscan(*only, &n); err != nil || n < 1 {
+			fail(fmt.Errorf("-plan-only takes a number of resources, got %q", *only))
+		}
+		p := measurePlan(tf, work, mock, srv.URL, n, 2, *runs)
+		fmt.Printf("%d resources: notification %s, floor %s, ratio %.3f\n", n, secs(p.notification), secs(p.floor), p.ratio())
+		return
+	}
 
 	step("round trips")
 	r := report{terraform: tf.version(), machine: machine()}

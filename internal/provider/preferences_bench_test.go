@@ -59,7 +59,7 @@ func (s benchServer) replan() *tfprotov6.PlanResourceChangeResponse {
 // BenchmarkRefreshMap is the refresh of one resource: Read decodes state,
 // picks the managed keys out of the walk's document, and encodes state.
 func BenchmarkRefreshMap(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
+	for _, n := range []int{2, 1000, 10000} {
 		s := newBenchServer(b, n)
 		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
@@ -73,7 +73,7 @@ func BenchmarkRefreshMap(b *testing.B) {
 // BenchmarkPlanCheck is the plan of one resource whose keys are all in
 // state already: the framework's plan work and ModifyPlan's offline checks.
 func BenchmarkPlanCheck(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
+	for _, n := range []int{2, 1000, 10000} {
 		s := newBenchServer(b, n)
 		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
 			b.ReportAllocs()

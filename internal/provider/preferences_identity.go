@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -30,9 +31,11 @@ func (r *preferencesResource) IdentitySchema(_ context.Context, _ resource.Ident
 
 // setIdentity keeps the identity in step with the resource's id. Terraform
 // releases before 1.12 send no identity, and then there is none to set.
+// It sets the one attribute rather than the whole preferencesIdentity: Read
+// calls it for every resource on every plan.
 func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id types.String, diags *diag.Diagnostics) {
 	if identity == nil {
 		return
 	}
-	diags.Append(identity.Set(ctx, preferencesIdentity{ID: id})...)
+	diags.Append(identity.SetAttribute(ctx, path.Root("id"), id)...)
 }

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -83,21 +85,21 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if r.api == nil {
 		return // provider configuration unknown until apply
 	}
-	var state, plan preferencesModel
+	var state preferencesModel
 	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		state = readModel(ctx, req.State, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() || !r.boundTo(state.ID, &resp.Diagnostics) {
 			return
 		}
 	}
-	private := readPrivate(ctx, req.Private, &resp.Diagnostics)
 	prior := fromMap(state.Preferences)
 	if req.Plan.Raw.IsNull() {
+		private := readPrivate(ctx, req.Private, &resp.Diagnostics)
 		released := r.releaseOf(prior.Keys(), prior, private, state.keeps()).Decide()
 		addRestoreWarning(&resp.Diagnostics, "Destroying this resource", released)
 		return
 	}
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	plan := readModel(ctx, req.Plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || plan.Preferences.IsUnknown() {
 		return
 	}
@@ -106,6 +108,11 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	desired := declaredIn(plan.Preferences)
 	removed := prefs.Missing(desired, prior)
+	// The earlier values matter only to keys leaving; most plans have none.
+	private := privateData{withdrawn: readWithdrawn(ctx, req.Private, &resp.Diagnostics)}
+	if len(removed) > 0 {
+		private.earlier = readEarlier(ctx, req.Private, &resp.Diagnostics)
+	}
 
 	owner := planOwner(ctx, req.Private, resp.Private, &resp.Diagnostics)
 	addDeclaredTwice(&resp.Diagnostics, r.api.owners.declare(owner, desired.Keys()))
@@ -144,39 +151,49 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
 
+// Read refreshes the managed keys from the walk's one read of the server.
+// It runs for every resource on every plan, so it reads the attributes it
+// needs one by one and writes only what changed: the framework hands it
+// the current state, private state and identity to keep, and converting
+// the whole model costs more than the rest of Read.
 func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state preferencesModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	state := readModel(ctx, req.State, &resp.Diagnostics)
+	id, managed := state.ID, state.Preferences
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.api == nil || (!state.ID.IsNull() && state.ID.ValueString() != r.api.ID()) {
+	if r.api == nil || (!id.IsNull() && id.ValueString() != r.api.ID()) {
 		// Keep state as it is: the provider configuration is unknown until
 		// apply, or this is another document's resource, on whose behalf
 		// nothing is read (the plan says what to do).
-		setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+		setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 		return
 	}
 	doc, ok := r.readDocument(ctx, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	state.ID = types.StringValue(r.api.ID())
-	if state.OnDestroy.IsNull() {
-		state.OnDestroy = types.StringValue(onDestroyRestore)
-	}
-	if state.Preferences.IsNull() {
+	if managed.IsNull() {
 		// Just imported: adopt every key users may change. None has an
 		// earlier value to restore, so destroy will leave them as they are.
-		state.Preferences = toMap(r.api.Dialect().Mutable(doc))
-	} else {
-		managed := fromMap(state.Preferences)
-		found, withdrawn := prefs.Select(doc, managed.Keys())
-		setWithdrawn(ctx, resp.Private, withdrawn, &resp.Diagnostics)
-		state.Preferences = toMap(managed.Overlay(found))
+		imported := preferencesModel{
+			ID:          types.StringValue(r.api.ID()),
+			Preferences: toMap(r.api.Dialect().Mutable(doc)),
+			OnDestroy:   types.StringValue(onDestroyRestore),
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &imported)...)
+		setIdentity(ctx, resp.Identity, imported.ID, &resp.Diagnostics)
+		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	setIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
+	prior := fromMap(managed)
+	found, withdrawn := prefs.Select(doc, prior.Keys())
+	if refreshed := prior.Overlay(found); !maps.Equal(refreshed, prior) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("preferences"), toMap(refreshed))...)
+	}
+	if !slices.Equal(withdrawn, readWithdrawn(ctx, req.Private, &resp.Diagnostics)) {
+		setWithdrawn(ctx, resp.Private, withdrawn, &resp.Diagnostics)
+	}
+	setIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 }
 
 // Update writes, in one request, the declared values that differ and, for
