@@ -40,24 +40,33 @@ var vastDefaults = prefs.Document{
 	"host.payout_sent.webhooks":        false,
 }
 
-const vastMandatory = "client.billing_failed.email"
+var vastMandatory = []string{"client.billing_failed.email"}
 
 // catalogue is the set of keys a dialect's server knows, with defaults.
 type catalogue struct {
 	dialect   prefs.Dialect
 	defaults  prefs.Document
-	immutable map[string]bool
+	immutable map[string]bool // v1: known, never in the resolved document, never writable
+	mandatory map[string]bool // vastai: may be sent as true, never as false
 	prefixes  map[string]bool // every proper prefix of a known key: "email", "client.low_credit"
 }
 
-func newCatalogue(d prefs.Dialect, defaults prefs.Document, immutable []string) *catalogue {
-	c := &catalogue{dialect: d, defaults: prefs.Document{}, immutable: map[string]bool{}, prefixes: map[string]bool{}}
+func newCatalogue(d prefs.Dialect, defaults prefs.Document, immutable, mandatory []string) *catalogue {
+	c := &catalogue{dialect: d, defaults: prefs.Document{}, immutable: map[string]bool{}, mandatory: map[string]bool{}, prefixes: map[string]bool{}}
+	c.lock(immutable, mandatory)
+	c.add(defaults)
+	return c
+}
+
+// lock marks keys immutable or mandatory.
+func (c *catalogue) lock(immutable, mandatory []string) {
 	for _, k := range immutable {
 		c.immutable[k] = true
 		c.addPrefixes(k)
 	}
-	c.add(defaults)
-	return c
+	for _, k := range mandatory {
+		c.mandatory[k] = true
+	}
 }
 
 func (c *catalogue) add(defaults prefs.Document) {
@@ -133,15 +142,7 @@ func (s *Server) UserDocument(token string) prefs.Document {
 // Set changes the demo user's values out of band, as another client of the
 // API would: this is how tests make drift.
 func (s *Server) Set(d prefs.Dialect, values prefs.Document) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	stored := s.v1Values(demoV1User)
-	if d == prefs.VastAI {
-		stored = s.vastValues(DemoVastUser)
-	}
-	for k, v := range values {
-		stored[k] = v
-	}
+	_ = s.setFor(demoToken(d), values) // the demo principals always exist
 }
 
 // SetBeforeNextWrite holds values back until the next write (PATCH or PUT)

@@ -29,7 +29,10 @@ const (
 	// A key of DemoVastUser whose permissions allow user_read but not
 	// user_write: it reads the preferences and cannot change them.
 	ReadOnlyVastKey = "read-only-vast-key"
-	demoV1User      = "demo"
+	// A second v1 user's session: another account's document.
+	OtherSessionToken = "other-session-token"
+	demoV1User        = "demo"
+	otherV1User       = "other"
 )
 
 // Server is the mock API. Its methods are safe for concurrent use.
@@ -56,29 +59,56 @@ type Server struct {
 	journal []Entry
 	seq     int
 	rng     *rand.Rand
+
+	state *State // what NewFromState added, and Reset goes back to
 }
 
 // New returns a mock with the two API documents' catalogues and the demo principals.
 func New() *Server {
-	s := &Server{
-		sessions:    map[string]string{},
-		apiKeys:     map[string]bool{},
-		vastKeys:    map[string]int64{},
-		readOnly:    map[string]bool{},
-		v1:          newCatalogue(prefs.V1, v1Defaults, v1Immutable),
-		vast:        newCatalogue(prefs.VastAI, vastDefaults, nil),
-		v1Stored:    map[string]prefs.Document{},
-		vastStored:  map[int64]prefs.Document{},
-		beforeWrite: map[prefs.Dialect]prefs.Document{},
-		rng:         rand.New(rand.NewPCG(1, 2)),
-	}
-	s.AddSession(DemoSessionToken, demoV1User)
-	s.AddAPIKey(DemoAPIKey)
-	s.AddVastKey(DemoVastKey, DemoVastUser)
-	s.AddVastKey(OtherVastKey, OtherVastUser)
-	s.AddVastKey(ReadOnlyVastKey, DemoVastUser)
-	s.readOnly[ReadOnlyVastKey] = true
+	s := &Server{rng: rand.New(rand.NewPCG(1, 2))}
+	s.init()
 	return s
+}
+
+// NewFromState returns New's mock with st applied on top: more keys in the
+// catalogues, more principals, stored values. Reset goes back to it.
+func NewFromState(st *State) *Server {
+	s := New()
+	s.state = st
+	s.init()
+	return s
+}
+
+// init sets the catalogues, principals and documents the mock starts
+// from. The caller holds s.mu, or has the only reference to s.
+func (s *Server) init() {
+	s.sessions = map[string]string{DemoSessionToken: demoV1User, OtherSessionToken: otherV1User}
+	s.apiKeys = map[string]bool{DemoAPIKey: true}
+	s.vastKeys = map[string]int64{DemoVastKey: DemoVastUser, OtherVastKey: OtherVastUser, ReadOnlyVastKey: DemoVastUser}
+	s.readOnly = map[string]bool{ReadOnlyVastKey: true}
+	s.v1 = newCatalogue(prefs.V1, v1Defaults, v1Immutable, nil)
+	s.vast = newCatalogue(prefs.VastAI, vastDefaults, nil, vastMandatory)
+	s.v1Stored = map[string]prefs.Document{}
+	s.vastStored = map[int64]prefs.Document{}
+	s.beforeWrite = map[prefs.Dialect]prefs.Document{}
+	s.state.apply(s)
+}
+
+// Reset puts the mock back as it started (New, or NewFromState's state):
+// catalogues, principals and documents, and an empty journal. Injected
+// faults stay.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.init()
+	s.journal = nil
+}
+
+// Seed makes the random choices of faults injected at a rate repeatable.
+func (s *Server) Seed(seed uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rng = rand.New(rand.NewPCG(seed, seed))
 }
 
 // AddSession lets token act as the v1 user.
@@ -104,6 +134,10 @@ func (s *Server) AddVastKey(token string, userID int64) {
 
 // ServeHTTP routes to the dialect, after faults, and journals the request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, adminPrefix) {
+		s.serveAdmin(w, r)
+		return
+	}
 	rec := &recorder{ResponseWriter: w}
 	body, entry := s.begin(r)
 	rec.Header().Set("X-Request-Id", entry.RequestID)

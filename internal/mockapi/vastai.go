@@ -119,7 +119,7 @@ func (c *catalogue) validatePut(nested map[string]any) (prefs.Document, string, 
 				unknown = append(unknown, key)
 			case !isBool:
 				invalid = append(invalid, key)
-			case key == vastMandatory && !b:
+			case c.mandatory[key] && !b:
 				mandatory = append(mandatory, key)
 			default:
 				doc[key] = b

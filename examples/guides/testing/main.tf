@@ -14,9 +14,16 @@ variable "weekly_digest" {
   default = true
 }
 
+# More toggles, such as the ones your account has and the mock's state file
+# mirrors.
+variable "extra_preferences" {
+  type    = map(bool)
+  default = {}
+}
+
 resource "notification_preferences" "me" {
-  preferences = {
+  preferences = merge(var.extra_preferences, {
     "email.weekly_usage_digest" = var.weekly_digest
     "email.product_updates"     = false
-  }
+  })
 }

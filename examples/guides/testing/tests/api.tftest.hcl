@@ -24,3 +24,16 @@ run "server_holds_it" {
     error_message = "The server should hold weekly_usage_digest = true."
   }
 }
+
+# A key the mock knows from its state file (mock-state.json), as your
+# account would: the plan checks it against the server and accepts it.
+run "a_key_of_the_account" {
+  variables {
+    extra_preferences = { "email.product_news" = true }
+  }
+
+  assert {
+    condition     = notification_preferences.me.preferences["email.product_news"]
+    error_message = "email.product_news should be on after apply."
+  }
+}
