@@ -8,7 +8,8 @@ terraform=${TERRAFORM:-terraform}
 work=$(mktemp -d)
 mock_pid=""
 cleanup() {
-  [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null || true
+  [ -n "$mock_pid" ] && kill $mock_pid 2>/dev/null || true
+  pkill -f "^$work/notification-mock " 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,11 +42,31 @@ TF
   echo "ok   $label"
 }
 
-# Import blocks naming an identity need Terraform 1.12 (or OpenTofu 1.12).
+# Import blocks naming an identity need Terraform 1.12 (or OpenTofu 1.12);
+# provider for_each needs OpenTofu.
 identity=yes
 if [[ $version =~ \"terraform_version\":\ *\"1\.([0-9]|1[01])\. ]]; then identity=no; fi
+name=$("$terraform" version)
+opentofu=no
+case "$name" in OpenTofu*) opentofu=yes ;; esac
 
+# Every example directory: one holding .tf files, or each of its
+# subdirectories (a guide with several examples).
+dirs=()
 for dir in "$root"/examples/provider "$root"/examples/resources/* "$root"/examples/data-sources/* "$root"/examples/functions/* "$root"/examples/guides/* "$root"/examples/demo "$root"/examples/demo/typo; do
+  if compgen -G "$dir/*.tf" > /dev/null; then
+    dirs+=("$dir")
+  else
+    dirs+=("$dir"/*/)
+  fi
+done
+
+for dir in "${dirs[@]}"; do
+  dir=${dir%/}
+  if [ "${dir##*/}" = for-each ] && [ "$opentofu" = no ]; then
+    echo "skip examples/${dir#"$root"/examples/}: provider for_each is OpenTofu's"
+    continue
+  fi
   label="examples/${dir#"$root"/examples/}"
   case_dir="$work/validate/${dir#"$root"/examples/}"
   mkdir -p "$case_dir"
@@ -69,14 +90,59 @@ for dir in "$root"/examples/provider "$root"/examples/resources/* "$root"/exampl
   validate "$case_dir" "$label"
 done
 
-# The testing guide's example is run, not only validated: terraform test,
-# its mocked-provider tests and its tests against the bundled mock API.
-source "$root/.ci/mock.sh"
-start_mock "$work"
+# The testing guide's CI job is run as the guide shows it: the steps of
+# examples/guides/testing/github-workflow.yml, taken from that file, with
+# the mock built from this checkout instead of the release the guide names,
+# on a free port, and the terraform under test. So the guide cannot rot.
+workflow="$root/examples/guides/testing/github-workflow.yml"
+# step_script NAME: the run: | block of the workflow step named NAME.
+step_script() {
+  awk -v name="$1" '
+    function lead(s) { match(s, /^ */); return RLENGTH }
+    index($0, "- name: " name) && substr($0, length($0) - length(name) + 1) == name { found = 1; next }
+    found && !inrun && $0 ~ /^ *run: \|$/ { inrun = 1; indent = lead($0) + 2; next }
+    inrun { if ($0 == "" || lead($0) >= indent) { print substr($0, indent + 1); next } exit }
+  ' "$workflow"
+}
 test_dir="$work/test/guides/testing"
-mkdir -p "$test_dir"
+mkdir -p "$test_dir" "$work/bin"
 cp -r "$root/examples/guides/testing/." "$test_dir"
-"$terraform" -chdir="$test_dir" init -input=false -no-color > "$test_dir/init.log" 2>&1 || { cat "$test_dir/init.log"; exit 1; }
-"$terraform" -chdir="$test_dir" test -no-color
-echo "ok   examples/guides/testing: terraform test against the bundled mock"
+(cd "$root" && go build -o "$work/notification-mock" ./internal/mockapi/cmd/notification-mock)
+ln -sf "$terraform" "$work/bin/terraform"
+port=$((20000 + RANDOM % 20000))
+start=$(step_script "Start the mock notification API" |
+  sed -E "s#go run github.com/openprefs/terraform-provider-notification/internal/mockapi/cmd/notification-mock@v[0-9.]+#$work/notification-mock#; s#127\.0\.0\.1:8080#127.0.0.1:$port#g")
+run_tests=$(step_script "terraform test")
+for want in "$work/notification-mock " "-addr 127.0.0.1:$port -state mock-state.json" "http://127.0.0.1:$port/_mock/journal"; do
+  case "$start" in
+    *"$want"*) ;;
+    *) echo "$workflow: the mock's start step is not in the shape this check runs (no \"$want\"):"; echo "$start"; exit 1 ;;
+  esac
+done
+[ -n "$run_tests" ] || { echo "$workflow: no terraform test step"; exit 1; }
+grep -q "NOTIFICATION_TOKEN: demo-session-token" "$workflow" || { echo "$workflow: the test step's token changed"; exit 1; }
+(cd "$test_dir" && bash -e -c "$start")
+mock_pid=$(pgrep -f "^$work/notification-mock " || true)
+(cd "$test_dir" && PATH="$work/bin:$PATH" NOTIFICATION_ENDPOINT="http://127.0.0.1:$port" NOTIFICATION_TOKEN=demo-session-token \
+  TF_CLI_ARGS=-no-color bash -e -c "$run_tests")
+echo "ok   examples/guides/testing: the guide's CI job, against the mock started from mock-state.json"
 
+# The several-accounts guide's examples, applied against the same mock: two
+# Vast.ai users, each managed through its own provider configuration. The
+# provider's tests check them step by step (several_accounts_test.go); here
+# the examples as written apply, plan nothing more, and destroy.
+accounts_example() {
+  local dir=$1 label=$2
+  (cd "$dir" && "$terraform" apply -auto-approve -input=false -no-color > apply.log 2>&1) || { echo "$label: apply"; cat "$dir/apply.log"; exit 1; }
+  (cd "$dir" && "$terraform" plan -detailed-exitcode -input=false -no-color > plan.log 2>&1) || { echo "$label: the plan after apply is not empty"; cat "$dir/plan.log"; exit 1; }
+  (cd "$dir" && "$terraform" destroy -auto-approve -input=false -no-color > destroy.log 2>&1) || { echo "$label: destroy"; cat "$dir/destroy.log"; exit 1; }
+  echo "ok   $label: applied against the mock, nothing more to plan, destroyed"
+}
+export NOTIFICATION_ENDPOINT="http://127.0.0.1:$port"
+unset NOTIFICATION_TOKEN
+TF_VAR_personal_key=demo-vast-key TF_VAR_team_key=other-vast-key \
+  accounts_example "$work/validate/guides/several-accounts/aliases" "examples/guides/several-accounts/aliases"
+if [ "$opentofu" = yes ]; then
+  TF_VAR_accounts='{"personal": "demo-vast-key", "team": "other-vast-key"}' \
+    accounts_example "$work/validate/guides/several-accounts/for-each" "examples/guides/several-accounts/for-each"
+fi

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -78,7 +79,7 @@ resource "notification_preferences" "%[1]s_%[2]d" {
 	useProviderBinary(t)
 	resource.Test(t, resource.TestCase{
 		PreCheck:          func() { testAccPreCheck(t) },
-		ExternalProviders: map[string]resource.ExternalProvider{"notification": {Source: "openprefs/notification", VersionConstraint: mirrorVersion}},
+		ExternalProviders: externalProvider,
 		Steps: []resource.TestStep{
 			{Config: config.String(), Check: everyKeyLanded},
 		},
@@ -88,19 +89,37 @@ resource "notification_preferences" "%[1]s_%[2]d" {
 // mirrorVersion is the version .ci/provider-mirror.sh gives the binary.
 const mirrorVersion = "0.1.0"
 
-// useProviderBinary builds the provider into a local filesystem mirror and
-// points Terraform at it. In-process provider factories reattach every
-// provider configuration to one server, so aliases would share (and race
-// on) one configuration; a real binary runs one process per alias, as
-// Terraform does in production.
+// useProviderBinary points Terraform at the provider built into a local
+// filesystem mirror. In-process provider factories reattach every provider
+// configuration to one server, so aliases would share (and race on) one
+// configuration; a real binary runs one process per alias, as Terraform
+// does in production. The binary is built once per test run; setting
+// TF_CLI_CONFIG_FILE keeps such a test out of the parallel ones.
 func useProviderBinary(t *testing.T) {
 	t.Helper()
-	dir := t.TempDir()
-	cmd := exec.Command("bash", "-c", `source ../../.ci/provider-mirror.sh && provider_mirror "$1"`, "bash", dir)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider binary: %v\n%s", err, out)
+	providerBinary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "notification-provider-mirror")
+		if err != nil {
+			providerBinary.err = err
+			return
+		}
+		providerBinary.dir = dir
+		cmd := exec.Command("bash", "-c", `source ../../.ci/provider-mirror.sh && provider_mirror "$1"`, "bash", dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			providerBinary.err = fmt.Errorf("building the provider binary: %v\n%s", err, out)
+		}
+	})
+	if providerBinary.err != nil {
+		t.Fatal(providerBinary.err)
 	}
-	t.Setenv("TF_CLI_CONFIG_FILE", filepath.Join(dir, "terraformrc"))
+	t.Setenv("TF_CLI_CONFIG_FILE", filepath.Join(providerBinary.dir, "terraformrc"))
+}
+
+// providerBinary is the mirror useProviderBinary builds; TestMain removes it.
+var providerBinary struct {
+	once sync.Once
+	dir  string
+	err  error
 }
 
 // orNull writes a user id, or null for none.

@@ -33,7 +33,11 @@ func TestMain(m *testing.M) {
 	for _, env := range providerEnvironment {
 		os.Unsetenv(env)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if providerBinary.dir != "" {
+		os.RemoveAll(providerBinary.dir)
+	}
+	os.Exit(code)
 }
 
 // testAccPreCheck runs before every test that drives the Terraform CLI.

@@ -1,0 +1,270 @@
+package provider
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// These tests manage several accounts from one configuration, one provider
+// configuration per account, as the "Several accounts" guide shows: with
+// aliases (every CLI) and with OpenTofu's provider for_each. Each step
+// checks every account's document, so a request on one account's behalf
+// that reached another's would show. They run the provider binary, one
+// process per provider configuration as in production (useProviderBinary),
+// so they run alone rather than in parallel.
+
+// account is one principal of the mock: a document of its own.
+type account struct {
+	name, token string
+}
+
+// threeAccounts returns, for the dialect, the two demo principals and a
+// third one added to the mock, which the configuration gains later.
+func threeAccounts(dc dialectCase, mock *mockapi.Server) []account {
+	if dc.dialect == prefs.VastAI {
+		mock.AddVastKey("third-vast-key", 6161)
+		return []account{{"personal", mockapi.DemoVastKey}, {"team", mockapi.OtherVastKey}, {"third", "third-vast-key"}}
+	}
+	mock.AddSession("third-session-token", "third")
+	return []account{{"personal", mockapi.DemoSessionToken}, {"team", mockapi.OtherSessionToken}, {"third", "third-session-token"}}
+}
+
+// accountDocuments checks that each account in want holds its values and
+// every other account's document is as it was before the test.
+func accountDocuments(mock *mockapi.Server, accounts []account, before map[string]prefs.Document, want map[string]prefs.Document) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, a := range accounts {
+			got := mock.UserDocument(a.token)
+			expected := before[a.name].Overlay(want[a.name])
+			if !maps.Equal(got, expected) {
+				return fmt.Errorf("account %s holds %v, want %v", a.name, got, expected)
+			}
+		}
+		for _, e := range mock.Journal() {
+			if e.Status == 403 {
+				return fmt.Errorf("a request reached a document its key does not own: %v", e)
+			}
+		}
+		return nil
+	}
+}
+
+// aliasesConfig declares a provider configuration for each of providers and
+// a resource for each of managed, with the same name.
+func aliasesConfig(dc dialectCase, url string, providers, managed []account, values prefs.Document) string {
+	var config strings.Builder
+	for _, a := range providers {
+		fmt.Fprintf(&config, `
+provider "notification" {
+  alias    = %[1]q
+  endpoint = %[2]q
+  token    = %[3]q
+  api      = %[4]q
+}
+`, a.name, url, a.token, dc.dialect)
+	}
+	for _, a := range managed {
+		fmt.Fprintf(&config, `
+resource "notification_preferences" %[1]q {
+  provider = notification.%[1]s
+%[2]s}
+`, a.name, prefsBody(values, ""))
+	}
+	return config.String()
+}
+
+func TestAccSeveralAccounts_Aliases(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("builds the provider binary: set TF_ACC=1 (make test does)")
+	}
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			mock, url := startMock(t)
+			useProviderBinary(t)
+			all := threeAccounts(dc, mock)
+			personal, team, third := all[0], all[1], all[2]
+			before := map[string]prefs.Document{}
+			for _, a := range all {
+				before[a.name] = mock.UserDocument(a.token)
+			}
+			values := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+			addr := func(a account) string { return "notification_preferences." + a.name }
+			resource.Test(t, resource.TestCase{
+				PreCheck:          func() { testAccPreCheck(t) },
+				ExternalProviders: externalProvider,
+				Steps: []resource.TestStep{
+					{
+						Config: aliasesConfig(dc, url, all[:2], all[:2], values),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, team.name: values}),
+					},
+					{
+						// An account added: only its resource is created.
+						Config: aliasesConfig(dc, url, all, all, values),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectResourceAction(addr(third), plancheck.ResourceActionCreate),
+								plancheck.ExpectResourceAction(addr(personal), plancheck.ResourceActionNoop),
+								plancheck.ExpectResourceAction(addr(team), plancheck.ResourceActionNoop),
+							},
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, team.name: values, third.name: values}),
+					},
+					{
+						// An account removed: only its keys go back.
+						Config: aliasesConfig(dc, url, all, []account{personal, third}, values),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectResourceAction(addr(team), plancheck.ResourceActionDestroy),
+								plancheck.ExpectResourceAction(addr(personal), plancheck.ResourceActionNoop),
+								plancheck.ExpectResourceAction(addr(third), plancheck.ResourceActionNoop),
+							},
+							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, third.name: values}),
+					},
+				},
+				CheckDestroy: accountDocuments(mock, all, before, nil),
+			})
+		})
+	}
+}
+
+// forEachConfig is the guide's OpenTofu configuration: a provider
+// configuration for each account of providers, from one map, and a
+// resource for each of managed. The resources are written out one by one,
+// each naming its provider instance, rather than with for_each as the
+// guide's example does: the test harness cannot read resources keyed by
+// strings back from state. make examples-check applies the guide's example
+// itself under OpenTofu.
+func forEachConfig(url string, providers, managed []account, values prefs.Document) string {
+	keys := make([]string, len(providers))
+	for i, a := range providers {
+		keys[i] = fmt.Sprintf("%q = %q", a.name, a.token)
+	}
+	var config strings.Builder
+	fmt.Fprintf(&config, `
+locals {
+  accounts = { %[2]s }
+}
+
+provider "notification" {
+  alias    = "account"
+  for_each = local.accounts
+  endpoint = %[1]q
+  api      = "vastai"
+  token    = each.value
+}
+`, url, strings.Join(keys, ", "))
+	for _, a := range managed {
+		fmt.Fprintf(&config, `
+resource "notification_preferences" %[1]q {
+  provider = notification.account[%[1]q]
+%[2]s}
+`, a.name, prefsBody(values, ""))
+	}
+	return config.String()
+}
+
+func TestAccSeveralAccounts_ProviderForEach(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("builds the provider binary: set TF_ACC=1 (make test does)")
+	}
+	if !openTofu(t) {
+		t.Skip("provider for_each is OpenTofu's (1.9 and later): make test-opentofu runs this")
+	}
+	dc := dialectCases[1]
+	mock, url := startMock(t)
+	useProviderBinary(t)
+	all := threeAccounts(dc, mock)
+	personal, team, third := all[0], all[1], all[2]
+	before := map[string]prefs.Document{}
+	for _, a := range all {
+		before[a.name] = mock.UserDocument(a.token)
+	}
+	values := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+	addr := func(a account) string { return "notification_preferences." + a.name }
+	resource.Test(t, resource.TestCase{
+		PreCheck:          func() { testAccPreCheck(t) },
+		ExternalProviders: externalProvider,
+		Steps: []resource.TestStep{
+			{
+				Config: forEachConfig(url, all[:2], all[:2], values),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, team.name: values}),
+			},
+			{
+				Config: forEachConfig(url, all, all, values),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr(third), plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(addr(personal), plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction(addr(team), plancheck.ResourceActionNoop),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, team.name: values, third.name: values}),
+			},
+			{
+				// Retired first, with its provider configuration still there.
+				Config: forEachConfig(url, all, []account{personal, third}, values),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr(team), plancheck.ResourceActionDestroy),
+						plancheck.ExpectResourceAction(addr(personal), plancheck.ResourceActionNoop),
+						plancheck.ExpectResourceAction(addr(third), plancheck.ResourceActionNoop),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, third.name: values}),
+			},
+			{
+				// Then gone from the map: nothing left to do.
+				Config: forEachConfig(url, []account{personal, third}, []account{personal, third}, values),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+		CheckDestroy: accountDocuments(mock, all, before, nil),
+	})
+}
+
+// externalProvider is the binary useProviderBinary mirrors.
+var externalProvider = map[string]resource.ExternalProvider{"notification": {Source: "openprefs/notification", VersionConstraint: mirrorVersion}}
+
+var (
+	openTofuOnce sync.Once
+	isOpenTofu   bool
+)
+
+// openTofu reports whether the CLI the tests drive is OpenTofu.
+func openTofu(t *testing.T) bool {
+	t.Helper()
+	openTofuOnce.Do(func() {
+		cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
+		if cli == "" {
+			cli = "terraform"
+		}
+		out, err := exec.Command(cli, "version").Output()
+		isOpenTofu = err == nil && strings.Contains(string(out), "OpenTofu v")
+	})
+	return isOpenTofu
+}
