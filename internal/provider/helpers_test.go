@@ -314,3 +314,24 @@ func expectOutput(name string, want prefs.Document) statecheck.StateCheck {
 	}
 	return statecheck.ExpectKnownOutputValue(name, knownvalue.MapExact(checks))
 }
+
+// eachDialect runs test for both dialects, in parallel with each other and
+// with the other tests.
+func eachDialect(t *testing.T, test func(t *testing.T, dc dialectCase)) {
+	t.Parallel()
+	for _, dc := range dialectCases {
+		t.Run(string(dc.dialect), func(t *testing.T) {
+			t.Parallel()
+			test(t, dc)
+		})
+	}
+}
+
+// cliTest runs tc through the Terraform CLI against the provider served
+// in-process, skipping when there is no CLI.
+func cliTest(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	tc.PreCheck = func() { testAccPreCheck(t) }
+	tc.ProtoV6ProviderFactories = testAccProtoV6ProviderFactories
+	resource.UnitTest(t, tc)
+}

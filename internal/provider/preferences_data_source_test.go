@@ -17,26 +17,20 @@ const dataSourceName = "data.notification_preferences.current"
 // The data source reads every key of the resolved document, defaults
 // included, and picks up channels the server ships later.
 func TestAccPreferencesDataSource(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
-			config := dc.providerBlock(url) + `data "notification_preferences" "current" {}`
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: config,
-					ConfigStateChecks: []statecheck.StateCheck{
-						expectID(dataSourceName, dc.id()),
-						expectPreferences(dataSourceName, mock.Document(dc.dialect)),
-					},
-				}},
-			})
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
+		config := dc.providerBlock(url) + `data "notification_preferences" "current" {}`
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectID(dataSourceName, dc.id()),
+					expectPreferences(dataSourceName, mock.Document(dc.dialect)),
+				},
+			}},
 		})
-	}
+	})
 }
 
 func TestAccPreferencesDataSource_ShippedChannel(t *testing.T) {
@@ -44,9 +38,7 @@ func TestAccPreferencesDataSource_ShippedChannel(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	config := dc.providerBlock(url) + `data "notification_preferences" "current" {}`
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: config, ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(dataSourceName, tfjsonpath.New("preferences"), knownvalue.MapSizeExact(4)),

@@ -17,37 +17,33 @@ var identitySupported = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tf
 // The identity names the document, is kept by every operation, and an
 // import block naming it adopts the resource as one naming the id does.
 func TestAccPreferencesResource_Identity(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			all := dc.dialect.Mutable(mock.Document(dc.dialect))
-			all[dc.keyA] = !dc.defaultA
-			config := dc.resourceConfig(url, prefsBody(all, ""))
-			identity := map[string]knownvalue.Check{"id": knownvalue.StringExact(dc.id())}
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				TerraformVersionChecks:   identitySupported,
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{
-						Config:            config,
-						ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectIdentity(resourceName, identity)},
-					},
-					{
-						// An update keeps it.
-						Config:            dc.resourceConfig(url, prefsBody(all.Overlay(prefs.Document{dc.keyB: !dc.defaultB}), "")),
-						ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectIdentity(resourceName, identity)},
-					},
-					{
-						Config:          dc.resourceConfig(url, prefsBody(all.Overlay(prefs.Document{dc.keyB: !dc.defaultB}), "")),
-						ResourceName:    resourceName,
-						ImportState:     true,
-						ImportStateKind: resource.ImportBlockWithResourceIdentity,
-					},
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		all := dc.dialect.Mutable(mock.Document(dc.dialect))
+		all[dc.keyA] = !dc.defaultA
+		config := dc.resourceConfig(url, prefsBody(all, ""))
+		identity := map[string]knownvalue.Check{"id": knownvalue.StringExact(dc.id())}
+		resource.UnitTest(t, resource.TestCase{
+			PreCheck:                 func() { testAccPreCheck(t) },
+			TerraformVersionChecks:   identitySupported,
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{
+					Config:            config,
+					ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectIdentity(resourceName, identity)},
 				},
-			})
+				{
+					// An update keeps it.
+					Config:            dc.resourceConfig(url, prefsBody(all.Overlay(prefs.Document{dc.keyB: !dc.defaultB}), "")),
+					ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectIdentity(resourceName, identity)},
+				},
+				{
+					Config:          dc.resourceConfig(url, prefsBody(all.Overlay(prefs.Document{dc.keyB: !dc.defaultB}), "")),
+					ResourceName:    resourceName,
+					ImportState:     true,
+					ImportStateKind: resource.ImportBlockWithResourceIdentity,
+				},
+			},
 		})
-	}
+	})
 }

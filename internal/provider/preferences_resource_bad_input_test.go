@@ -45,9 +45,7 @@ func TestAccPreferencesResource_BadServerAnswers(t *testing.T) {
 			// keep: the harness's final destroy must not write either.
 			config := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "  on_destroy = \"keep\"\n"))
 			var writes int
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			cliTest(t, resource.TestCase{
 				Steps: []resource.TestStep{
 					{Config: config},
 					{
@@ -83,9 +81,7 @@ func TestAccPreferencesResource_TenThousandBadKeys(t *testing.T) {
 		fmt.Fprintf(&body, "    \"email.generated_%05d\" = true\n", i)
 	}
 	body.WriteString("  }\n")
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:   dc.resourceConfig(url, body.String()),
 			PlanOnly: true,

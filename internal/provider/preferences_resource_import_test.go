@@ -15,59 +15,47 @@ import (
 // Import adopts every key users may change; with all of them declared, the
 // imported state equals the created one.
 func TestAccPreferencesResource_Import(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			all := dc.dialect.Mutable(mock.Document(dc.dialect))
-			all[dc.keyA] = !dc.defaultA
-			config := dc.resourceConfig(url, prefsBody(all, ""))
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{Config: config},
-					{
-						Config:            config,
-						ResourceName:      resourceName,
-						ImportState:       true,
-						ImportStateId:     map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect],
-						ImportStateVerify: true,
-					},
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		all := dc.dialect.Mutable(mock.Document(dc.dialect))
+		all[dc.keyA] = !dc.defaultA
+		config := dc.resourceConfig(url, prefsBody(all, ""))
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: config},
+				{
+					Config:            config,
+					ResourceName:      resourceName,
+					ImportState:       true,
+					ImportStateId:     map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect],
+					ImportStateVerify: true,
 				},
-			})
+			},
 		})
-	}
+	})
 }
 
 // An import block with -generate-config-out writes a configuration that
 // plans clean: every mutable key, with the server's values.
 func TestAccPreferencesResource_ImportBlockGeneratesConfig(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:          dc.providerBlock(url),
-					ResourceName:    resourceName,
-					ImportState:     true,
-					ImportStateKind: resource.ImportBlockWithID,
-					ImportStateId:   map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect],
-					GenerateConfig:  true,
-					ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionNoop),
-					}},
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{{
+				Config:          dc.providerBlock(url),
+				ResourceName:    resourceName,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportStateId:   map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect],
+				GenerateConfig:  true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionNoop),
 				}},
-			})
-			expectNoWrites(t, mock)
+			}},
 		})
-	}
+		expectNoWrites(t, mock)
+	})
 }
 
 // Imported keys have no earlier value, so destroy leaves them as they are.
@@ -77,10 +65,8 @@ func TestAccPreferencesResource_ImportedKeysKeptOnDestroy(t *testing.T) {
 	mock, url := startMock(t)
 	mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
 	all := dc.dialect.Mutable(mock.Document(dc.dialect))
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+	cliTest(t, resource.TestCase{
+		CheckDestroy: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
 		Steps: []resource.TestStep{
 			{
 				Config:             dc.resourceConfig(url, prefsBody(all, "")),
@@ -96,26 +82,20 @@ func TestAccPreferencesResource_ImportedKeysKeptOnDestroy(t *testing.T) {
 }
 
 func TestAccPreferencesResource_ImportWrongID(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			_, url := startMock(t)
-			want := map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect]
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:        dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: true}, "")),
-					ResourceName:  resourceName,
-					ImportState:   true,
-					ImportStateId: "1234",
-					ExpectError: expectAll(`Invalid Import ID`,
-						words(fmt.Sprintf(`The import ID for the %s API is %q, not "1234"`, dc.dialect, want))),
-				}},
-			})
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		_, url := startMock(t)
+		want := map[prefs.Dialect]string{prefs.V1: "me", prefs.VastAI: "4242"}[dc.dialect]
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{{
+				Config:        dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: true}, "")),
+				ResourceName:  resourceName,
+				ImportState:   true,
+				ImportStateId: "1234",
+				ExpectError: expectAll(`Invalid Import ID`,
+					words(fmt.Sprintf(`The import ID for the %s API is %q, not "1234"`, dc.dialect, want))),
+			}},
 		})
-	}
+	})
 }
 
 // An imported key has no earlier value: removing it from preferences stops
@@ -128,9 +108,7 @@ func TestAccPreferencesResource_ImportThenRemoveKeyKeepsValue(t *testing.T) {
 	all := dc.dialect.Mutable(mock.Document(dc.dialect))
 	fewer := all.Clone()
 	delete(fewer, dc.keyA)
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
 				Config:             dc.resourceConfig(url, prefsBody(all, "")),

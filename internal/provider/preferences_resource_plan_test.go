@@ -63,9 +63,7 @@ func TestAccPreferencesResource_PlanDiagnostics(t *testing.T) {
 			if tt.token != "" {
 				dc.token = tt.token
 			}
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			cliTest(t, resource.TestCase{
 				Steps: []resource.TestStep{
 					{Config: dc.resourceConfig(url, tt.body), PlanOnly: true, ExpectError: tt.want},
 				},
@@ -81,9 +79,7 @@ func TestAccPreferencesResource_PlanDiagnosticsEveryKey(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	body := prefsBody(prefs.Document{"email.weekly_usage_digst": true, "email.security_alerts": true, "email.product_updates": false}, "")
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: dc.resourceConfig(url, body), PlanOnly: true,
 			ExpectError: expectAll(pointsAt("email.security_alerts"), `IMMUTABLE_NOTIFICATION_KEY`, pointsAt("email.weekly_usage_digst"), `UNKNOWN_NOTIFICATION_KEY`),
@@ -114,9 +110,7 @@ provider "notification" {
 resource "notification_preferences" "me" {
 %s}
 `, mockapi.DemoSessionToken, url, oneKey("email.weekly_usage_digst", "true"))
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      config,
 			ExpectError: expectAll(`Unknown Notification Key`, pointsAt("email.weekly_usage_digst"), `Did you mean`),
@@ -134,9 +128,7 @@ resource "terraform_data" "value" {
   input = true
 }
 ` + resourceBlock(oneKey("email.weekly_usage_digst", "terraform_data.value.output"))
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: config, PlanOnly: true,
 			ExpectError: expectAll(`Unknown Notification Key`, pointsAt("email.weekly_usage_digst"), `Did you mean`),
@@ -155,9 +147,7 @@ func TestAccPreferencesResource_ApplyErrorAtKey(t *testing.T) {
 	before := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: true}, ""))
 	after := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: false}, ""))
 	refusal := `{"success":false,"error":{"code":"IMMUTABLE_NOTIFICATION_KEY","message":"notification key is locked by your organisation","request_id":"req_locked","details":{"email.weekly_usage_digest":"locked by your organisation"}}}`
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: before},
 			{

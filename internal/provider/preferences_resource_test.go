@@ -21,142 +21,124 @@ const resourceName = "notification_preferences.me"
 // key; re-applying the same configuration writes nothing. Every apply is
 // followed by an empty plan.
 func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			created := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}
-			updated := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
-			emptyAfterApply := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
-			before := &snapshot{}
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{
-						PreConfig: before.take(mock, dc.dialect),
-						Config:    dc.resourceConfig(url, prefsBody(created, "")),
-						ConfigStateChecks: []statecheck.StateCheck{
-							expectID(resourceName, dc.id()),
-							statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("on_destroy"), knownvalue.StringExact("restore")),
-							expectPreferences(resourceName, created),
-						},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							expectServer(mock, dc.dialect, created),
-							writesOnly(mock, dc, before, dc.keyA),
-							// Plan: 1 GET for the key check. Apply: Terraform plans
-							// again (1 GET), then one write reusing that document.
-							expectRequests(mock, 2, 1),
-						),
-						ConfigPlanChecks: emptyAfterApply,
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		created := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}
+		updated := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+		emptyAfterApply := resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+		before := &snapshot{}
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{
+					PreConfig: before.take(mock, dc.dialect),
+					Config:    dc.resourceConfig(url, prefsBody(created, "")),
+					ConfigStateChecks: []statecheck.StateCheck{
+						expectID(resourceName, dc.id()),
+						statecheck.ExpectKnownValue(resourceName, tfjsonpath.New("on_destroy"), knownvalue.StringExact("restore")),
+						expectPreferences(resourceName, created),
 					},
-					{
-						PreConfig: before.take(mock, dc.dialect),
-						Config:    dc.resourceConfig(url, prefsBody(updated, "")),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
-							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							expectServer(mock, dc.dialect, updated),
-							writesOnly(mock, dc, before, dc.keyB),
-							// Refresh: 1 GET; the key check needs none, as no key
-							// is new. Apply: 1 write (vastai reads before its PUT).
-							expectRequests(mock, dc.updateGets, 1),
-						),
-					},
-					{
-						PreConfig:        mock.ResetJournal,
-						Config:           dc.resourceConfig(url, prefsBody(updated, "")),
-						ConfigPlanChecks: emptyAfterApply,
-						// Refresh only: 1 GET and nothing written.
-						Check: expectRequests(mock, 1, 0),
-					},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						expectServer(mock, dc.dialect, created),
+						writesOnly(mock, dc, before, dc.keyA),
+						// Plan: 1 GET for the key check. Apply: Terraform plans
+						// again (1 GET), then one write reusing that document.
+						expectRequests(mock, 2, 1),
+					),
+					ConfigPlanChecks: emptyAfterApply,
 				},
-			})
+				{
+					PreConfig: before.take(mock, dc.dialect),
+					Config:    dc.resourceConfig(url, prefsBody(updated, "")),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						expectServer(mock, dc.dialect, updated),
+						writesOnly(mock, dc, before, dc.keyB),
+						// Refresh: 1 GET; the key check needs none, as no key
+						// is new. Apply: 1 write (vastai reads before its PUT).
+						expectRequests(mock, dc.updateGets, 1),
+					),
+				},
+				{
+					PreConfig:        mock.ResetJournal,
+					Config:           dc.resourceConfig(url, prefsBody(updated, "")),
+					ConfigPlanChecks: emptyAfterApply,
+					// Refresh only: 1 GET and nothing written.
+					Check: expectRequests(mock, 1, 0),
+				},
+			},
 		})
-	}
+	})
 }
 
 // A value changed outside Terraform shows in the next plan as an update
 // back to the configuration; a change to a key the resource does not
 // manage shows nowhere.
 func TestAccPreferencesResource_Drift(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			config := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{Config: config},
-					{
-						PreConfig: func() {
-							mock.Set(dc.dialect, prefs.Document{dc.keyA: dc.defaultA})
-							if mock.Document(dc.dialect)[dc.keyA] != dc.defaultA {
-								t.Fatal("the mock did not take the out-of-band change")
-							}
-						},
-						Config:             config,
-						PlanOnly:           true,
-						ExpectNonEmptyPlan: true,
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		config := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: config},
+				{
+					PreConfig: func() {
+						mock.Set(dc.dialect, prefs.Document{dc.keyA: dc.defaultA})
+						if mock.Document(dc.dialect)[dc.keyA] != dc.defaultA {
+							t.Fatal("the mock did not take the out-of-band change")
+						}
 					},
-					{
-						PreConfig: mock.ResetJournal,
-						Config:    config,
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
-						},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
-							expectRequests(mock, dc.updateGets, 1),
-						),
-					},
-					{
-						PreConfig: func() {
-							mock.Set(dc.dialect, prefs.Document{dc.unmanagedKey: !mock.Document(dc.dialect)[dc.unmanagedKey]})
-						},
-						Config:   config,
-						PlanOnly: true, // fails on a non-empty plan
-					},
+					Config:             config,
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
 				},
-			})
+				{
+					PreConfig: mock.ResetJournal,
+					Config:    config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate)},
+					},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+						expectRequests(mock, dc.updateGets, 1),
+					),
+				},
+				{
+					PreConfig: func() {
+						mock.Set(dc.dialect, prefs.Document{dc.unmanagedKey: !mock.Document(dc.dialect)[dc.unmanagedKey]})
+					},
+					Config:   config,
+					PlanOnly: true, // fails on a non-empty plan
+				},
+			},
 		})
-	}
+	})
 }
 
 // Removing a key from preferences writes back the value it had before, in
 // one request, and leaves the other managed keys alone.
 func TestAccPreferencesResource_KeyRemovalRestores(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			before := &snapshot{}
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
-					{
-						PreConfig:         before.take(mock, dc.dialect),
-						Config:            dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, "")),
-						ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, prefs.Document{dc.keyB: !dc.defaultB})},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
-							writesOnly(mock, dc, before, dc.keyA),
-							expectRequests(mock, dc.updateGets, 1),
-						),
-					},
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		before := &snapshot{}
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
+				{
+					PreConfig:         before.take(mock, dc.dialect),
+					Config:            dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, "")),
+					ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, prefs.Document{dc.keyB: !dc.defaultB})},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
+						writesOnly(mock, dc, before, dc.keyA),
+						expectRequests(mock, dc.updateGets, 1),
+					),
 				},
-			})
+			},
 		})
-	}
+	})
 }
 
 func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
@@ -164,9 +146,7 @@ func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	keep := "  on_destroy = \"keep\"\n"
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, keep))},
 			{
@@ -184,49 +164,37 @@ func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
 // Destroy writes back, in one request, the values the keys had before the
 // resource first managed them.
 func TestAccPreferencesResource_DestroyRestores(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			before := &snapshot{}
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				CheckDestroy: resource.ComposeAggregateTestCheckFunc(
-					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: dc.defaultB}),
-					writesOnly(mock, dc, before, dc.keyA),
-				),
-				Steps: []resource.TestStep{
-					{
-						Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}, "")),
-						Check: func(*terraform.State) error {
-							before.take(mock, dc.dialect)() // what the destroy's write starts from
-							return nil
-						},
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		before := &snapshot{}
+		cliTest(t, resource.TestCase{
+			CheckDestroy: resource.ComposeAggregateTestCheckFunc(
+				expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: dc.defaultB}),
+				writesOnly(mock, dc, before, dc.keyA),
+			),
+			Steps: []resource.TestStep{
+				{
+					Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}, "")),
+					Check: func(*terraform.State) error {
+						before.take(mock, dc.dialect)() // what the destroy's write starts from
+						return nil
 					},
 				},
-			})
+			},
 		})
-	}
+	})
 }
 
 func TestAccPreferencesResource_DestroyKeep(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				CheckDestroy:             expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
-				Steps: []resource.TestStep{
-					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "  on_destroy = \"keep\"\n"))},
-				},
-			})
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		cliTest(t, resource.TestCase{
+			CheckDestroy: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+			Steps: []resource.TestStep{
+				{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "  on_destroy = \"keep\"\n"))},
+			},
 		})
-	}
+	})
 }
 
 // A removed block with destroy = false forgets the resource and writes nothing.
@@ -234,9 +202,7 @@ func TestAccPreferencesResource_RemovedBlockForgets(t *testing.T) {
 	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))},
 			{
@@ -270,9 +236,7 @@ func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
 	dc := dialectCases[0]
 	mock, url := startMock(t)
 	withInApp := dc.resourceConfig(url, prefsBody(prefs.Document{"email.weekly_usage_digest": true, "in_app.product_updates": false}, ""))
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{"email.weekly_usage_digest": true}, ""))},
 			{Config: withInApp, PlanOnly: true, ExpectError: regex(`Unknown Notification Key`)},
@@ -295,9 +259,7 @@ func TestAccPreferencesResource_KeyWithdrawnByServer(t *testing.T) {
 	t.Parallel()
 	dc := dialectCases[0]
 	mock, url := startMock(t)
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
 			{
@@ -313,28 +275,22 @@ func TestAccPreferencesResource_KeyWithdrawnByServer(t *testing.T) {
 // A key added to preferences in an update remembers the value it had just
 // then, and destroy restores that value, not the default or the declared one.
 func TestAccPreferencesResource_KeyAddedInUpdateRemembersItsValue(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				CheckDestroy:             expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
-				Steps: []resource.TestStep{
-					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))},
-					{
-						// Someone set keyB away from its default before this
-						// resource took it over.
-						PreConfig: func() { mock.Set(dc.dialect, prefs.Document{dc.keyB: !dc.defaultB}) },
-						Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}, "")),
-						Check:     expectServer(mock, dc.dialect, prefs.Document{dc.keyB: dc.defaultB}),
-					},
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		cliTest(t, resource.TestCase{
+			CheckDestroy: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
+			Steps: []resource.TestStep{
+				{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))},
+				{
+					// Someone set keyB away from its default before this
+					// resource took it over.
+					PreConfig: func() { mock.Set(dc.dialect, prefs.Document{dc.keyB: !dc.defaultB}) },
+					Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}, "")),
+					Check:     expectServer(mock, dc.dialect, prefs.Document{dc.keyB: dc.defaultB}),
 				},
-			})
+			},
 		})
-	}
+	})
 }
 
 // Ten thousand keys are created, refreshed and updated through the CLI:
@@ -354,10 +310,8 @@ func TestAccPreferencesResource_TenThousandKeys(t *testing.T) {
 	}
 	updated := created.Clone()
 	updated["bulk.toggle_04242"] = true
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             expectServer(mock, dc.dialect, bulk),
+	cliTest(t, resource.TestCase{
+		CheckDestroy: expectServer(mock, dc.dialect, bulk),
 		Steps: []resource.TestStep{
 			{
 				PreConfig:         mock.ResetJournal,

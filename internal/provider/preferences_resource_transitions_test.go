@@ -34,44 +34,38 @@ func (f betweenPlanAndApply) CheckPlan(context.Context, plancheck.CheckPlanReque
 // PATCH of just that key, vastai with the declared values overlaid on the
 // document its one PUT replaces.
 func TestAccPreferencesResource_ServerChangedBetweenPlanAndApply(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
-			config := dc.resourceConfig(url, prefsBody(want, ""))
-			writes := map[prefs.Dialect]int{prefs.V1: 2, prefs.VastAI: 1}[dc.dialect]
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{Config: config},
-					{
-						// Drift on B makes the plan an update; then A changes
-						// after the plan was saved.
-						PreConfig: func() {
-							mock.Set(dc.dialect, prefs.Document{dc.keyB: dc.defaultB})
-							mock.ResetJournal()
-						},
-						Config: config,
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{
-								plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate),
-								betweenPlanAndApply(func() { mock.Set(dc.dialect, prefs.Document{dc.keyA: dc.defaultA}) }),
-							},
-							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-						ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, want)},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							expectServer(mock, dc.dialect, want),
-							expectRequests(mock, dc.updateGets, writes),
-						),
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+		config := dc.resourceConfig(url, prefsBody(want, ""))
+		writes := map[prefs.Dialect]int{prefs.V1: 2, prefs.VastAI: 1}[dc.dialect]
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: config},
+				{
+					// Drift on B makes the plan an update; then A changes
+					// after the plan was saved.
+					PreConfig: func() {
+						mock.Set(dc.dialect, prefs.Document{dc.keyB: dc.defaultB})
+						mock.ResetJournal()
 					},
+					Config: config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate),
+							betweenPlanAndApply(func() { mock.Set(dc.dialect, prefs.Document{dc.keyA: dc.defaultA}) }),
+						},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, want)},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						expectServer(mock, dc.dialect, want),
+						expectRequests(mock, dc.updateGets, writes),
+					),
 				},
-			})
+			},
 		})
-	}
+	})
 }
 
 // The mock can also land the change at the very moment the write arrives.
@@ -81,9 +75,7 @@ func TestAccPreferencesResource_ServerChangedAtWrite(t *testing.T) {
 	mock, url := startMock(t)
 	want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
 	config := dc.resourceConfig(url, prefsBody(want, ""))
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: config},
 			{
@@ -112,9 +104,7 @@ func TestAccPreferencesResource_ProviderPointedAtAnotherUser(t *testing.T) {
 	asOther := vastaiFor(url, mockapi.OtherVastKey, mockapi.OtherVastUser) + body
 	repointed := expectAll(`Resource Belongs to Another Preferences Document`, `"4242"`, `"5151"`, `removed`, words("terraform state rm"))
 	otherDefaults := mock.UserDocument(mockapi.OtherVastKey)
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		CheckDestroy: resource.ComposeAggregateTestCheckFunc(
 			// The new resource restored user 5151; 4242 kept what the
 			// forgotten resource had set.
@@ -180,37 +170,31 @@ removed {
 // key: plan fails at the key. Moving a key from one to the other in one
 // apply is allowed, and the key ends with the value the new owner declares.
 func TestAccPreferencesResource_OneOwnerPerKey(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			keyC := dc.unmanagedKey
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{
-						Config:      twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{dc.keyB: dc.defaultB}),
-						ExpectError: expectAll(`Notification Key Declared Twice`, pointsAt(dc.keyB), words("Another notification_preferences resource of this provider configuration")),
-					},
-					{
-						PreConfig: func() { expectNoWrites(t, mock) },
-						Config:    twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{keyC: true}),
-					},
-					{
-						// keyB moves from a to b with the value a gave it: if a
-						// restored it after b took it, the server would lose it.
-						Config: twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA}, prefs.Document{dc.keyB: !dc.defaultB, keyC: true}),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-						Check: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB, keyC: true}),
-					},
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		keyC := dc.unmanagedKey
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{
+					Config:      twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{dc.keyB: dc.defaultB}),
+					ExpectError: expectAll(`Notification Key Declared Twice`, pointsAt(dc.keyB), words("Another notification_preferences resource of this provider configuration")),
 				},
-			})
+				{
+					PreConfig: func() { expectNoWrites(t, mock) },
+					Config:    twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{keyC: true}),
+				},
+				{
+					// keyB moves from a to b with the value a gave it: if a
+					// restored it after b took it, the server would lose it.
+					Config: twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA}, prefs.Document{dc.keyB: !dc.defaultB, keyC: true}),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB, keyC: true}),
+				},
+			},
 		})
-	}
+	})
 }
 
 // A key moved from one resource to another keeps its earlier value: the
@@ -246,9 +230,7 @@ func testKeyMove(t *testing.T, dc dialectCase, existing bool) {
 	if existing {
 		first = twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{keyC: !before[keyC]})
 	}
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: first},
 			{
@@ -361,11 +343,9 @@ resource "terraform_data" "trigger" {
 	if how == "taint" {
 		replace.Config, replace.Taint = config("one"), []string{resourceName}
 	}
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             expectServer(mock, dc.dialect, afterDestroy),
-		Steps:                    []resource.TestStep{{Config: config("one")}, replace},
+	cliTest(t, resource.TestCase{
+		CheckDestroy: expectServer(mock, dc.dialect, afterDestroy),
+		Steps:        []resource.TestStep{{Config: config("one")}, replace},
 	})
 }
 
@@ -381,9 +361,7 @@ data "notification_preferences" "all" {}
 	for i, k := range []string{"client.low_credit.webhooks", "client.instance_stopped.webhooks", "host.machine_offline.webhooks", "host.payout_sent.email", "host.payout_sent.webhooks"} {
 		config += resourceBlockNamed(fmt.Sprintf("r%d", i), prefs.Document{k: true})
 	}
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: config},
 			{PreConfig: mock.ResetJournal, Config: config, Check: expectRequests(mock, 1, 0)},
@@ -394,23 +372,17 @@ data "notification_preferences" "all" {}
 // A withdrawn key still declared with its last value does not stop the
 // other keys from changing: it is neither written nor expected back.
 func TestAccPreferencesResource_WithdrawnKeyStillDeclared(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
-					{
-						PreConfig: func() { mock.Withdraw(dc.dialect, dc.keyB) },
-						Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}, "")),
-						Check:     expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA}),
-					},
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
+				{
+					PreConfig: func() { mock.Withdraw(dc.dialect, dc.keyB) },
+					Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}, "")),
+					Check:     expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA}),
 				},
-			})
+			},
 		})
-	}
+	})
 }

@@ -45,33 +45,29 @@ var _ provider.Provider = (*release010)(nil)
 // State written by 0.1.0 is read by this release with an empty plan, and
 // destroy still restores the earlier values 0.1.0 remembered.
 func TestAccPreferencesResource_UpgradeFromVersion0_1_0(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
-		t.Run(string(dc.dialect), func(t *testing.T) {
-			t.Parallel()
-			mock, url := startMock(t)
-			config := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
-			helper.UnitTest(t, helper.TestCase{
-				PreCheck:     func() { testAccPreCheck(t) },
-				CheckDestroy: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA}),
-				Steps: []helper.TestStep{
-					{
-						ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
-							"notification": providerserver.NewProtocol6WithError(&release010{notificationProvider{version: "0.1.0"}}),
-						},
-						Config: config,
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		config := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))
+		helper.UnitTest(t, helper.TestCase{
+			PreCheck:     func() { testAccPreCheck(t) },
+			CheckDestroy: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA}),
+			Steps: []helper.TestStep{
+				{
+					ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+						"notification": providerserver.NewProtocol6WithError(&release010{notificationProvider{version: "0.1.0"}}),
 					},
-					{
-						ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-						Config:                   config,
-						ConfigPlanChecks: helper.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
+					Config: config,
+				},
+				{
+					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+					Config:                   config,
+					ConfigPlanChecks: helper.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 					},
 				},
-			})
+			},
 		})
-	}
+	})
 }
 
 // The private restore data is read in every shape a release has written.

@@ -51,9 +51,7 @@ func TestAccProvider_ConfigurationErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			resource.UnitTest(t, resource.TestCase{
-				PreCheck:                 func() { testAccPreCheck(t) },
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			cliTest(t, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config: fmt.Sprintf(`
 provider "notification" {
@@ -153,9 +151,7 @@ func TestAccProvider_VastaiReadOnlyKey(t *testing.T) {
 	dc := dialectCases[1]
 	dc.token = mockapi.ReadOnlyVastKey
 	_, url := startMock(t)
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "")),
 			ExpectError: expectAll(`API Key Cannot Change Preferences`, words("allow user_read, not user_write"), words("Create a key with user_write")),
@@ -251,9 +247,7 @@ data "notification_preferences" "current" {}
 		t.Parallel()
 		mock, url := startMock(t)
 		mock.Inject(mockapi.Fault{Status: 500, Times: 10})
-		resource.UnitTest(t, resource.TestCase{
-			PreCheck:                 func() { testAccPreCheck(t) },
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		cliTest(t, resource.TestCase{
 			Steps: []resource.TestStep{{
 				Config: dc.providerBlock(url) + dataSource, PlanOnly: true,
 				ExpectError: expectAll(`HTTP 500`, words("such an answer is not retried")),
@@ -267,9 +261,7 @@ data "notification_preferences" "current" {}
 		t.Parallel()
 		mock, url := startMock(t)
 		mock.Inject(mockapi.Fault{Status: 503, Times: 10})
-		resource.UnitTest(t, resource.TestCase{
-			PreCheck:                 func() { testAccPreCheck(t) },
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		cliTest(t, resource.TestCase{
 			Steps: []resource.TestStep{{
 				Config: dc.providerBlock(url, "max_retries = 1") + dataSource, PlanOnly: true,
 				ExpectError: expectAll(`HTTP 503`, words("The request was sent 2 times")),
@@ -279,9 +271,7 @@ data "notification_preferences" "current" {}
 	t.Run("endpoint with a path", func(t *testing.T) {
 		t.Parallel()
 		_, url := startMock(t)
-		resource.UnitTest(t, resource.TestCase{
-			PreCheck:                 func() { testAccPreCheck(t) },
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		cliTest(t, resource.TestCase{
 			Steps: []resource.TestStep{{
 				Config: dc.providerBlock(url+"/v1") + dataSource, PlanOnly: true,
 				ExpectError: expectAll(words("GET /v1/v1/me/notifications with HTTP 404")),

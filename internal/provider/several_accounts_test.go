@@ -93,55 +93,84 @@ func TestAccSeveralAccounts_Aliases(t *testing.T) {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
 			useProviderBinary(t)
-			all := threeAccounts(dc, mock)
-			personal, team, third := all[0], all[1], all[2]
-			before := map[string]prefs.Document{}
-			for _, a := range all {
-				before[a.name] = mock.UserDocument(a.token)
-			}
-			values := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
-			addr := func(a account) string { return "notification_preferences." + a.name }
+			s := newAccountSteps(dc, mock, func(providers, managed []account) string {
+				return aliasesConfig(dc, url, providers, managed, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB})
+			})
 			resource.Test(t, resource.TestCase{
 				PreCheck:          func() { testAccPreCheck(t) },
 				ExternalProviders: externalProvider,
-				Steps: []resource.TestStep{
-					{
-						Config: aliasesConfig(dc, url, all[:2], all[:2], values),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-						Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, team.name: values}),
-					},
-					{
-						// An account added: only its resource is created.
-						Config: aliasesConfig(dc, url, all, all, values),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{
-								plancheck.ExpectResourceAction(addr(third), plancheck.ResourceActionCreate),
-								plancheck.ExpectResourceAction(addr(personal), plancheck.ResourceActionNoop),
-								plancheck.ExpectResourceAction(addr(team), plancheck.ResourceActionNoop),
-							},
-							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-						Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, team.name: values, third.name: values}),
-					},
-					{
-						// An account removed: only its keys go back.
-						Config: aliasesConfig(dc, url, all, []account{personal, third}, values),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{
-								plancheck.ExpectResourceAction(addr(team), plancheck.ResourceActionDestroy),
-								plancheck.ExpectResourceAction(addr(personal), plancheck.ResourceActionNoop),
-								plancheck.ExpectResourceAction(addr(third), plancheck.ResourceActionNoop),
-							},
-							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-						Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, third.name: values}),
-					},
-				},
-				CheckDestroy: accountDocuments(mock, all, before, nil),
+				Steps:             s.steps(),
+				CheckDestroy:      s.documents(nil),
 			})
 		})
+	}
+}
+
+// accountSteps takes a configuration of several accounts through its life:
+// two accounts, a third added, the second removed.
+type accountSteps struct {
+	mock   *mockapi.Server
+	all    []account
+	before map[string]prefs.Document
+	values prefs.Document
+	config func(providers, managed []account) string
+}
+
+func newAccountSteps(dc dialectCase, mock *mockapi.Server, config func(providers, managed []account) string) accountSteps {
+	s := accountSteps{mock: mock, all: threeAccounts(dc, mock), before: map[string]prefs.Document{},
+		values: prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, config: config}
+	for _, a := range s.all {
+		s.before[a.name] = mock.UserDocument(a.token)
+	}
+	return s
+}
+
+// documents checks that each account of managed holds the values and every
+// other account's document is as it was.
+func (s accountSteps) documents(managed []account) resource.TestCheckFunc {
+	want := map[string]prefs.Document{}
+	for _, a := range managed {
+		want[a.name] = s.values
+	}
+	return accountDocuments(s.mock, s.all, s.before, want)
+}
+
+func (s accountSteps) steps() []resource.TestStep {
+	personal, team, third := s.all[0], s.all[1], s.all[2]
+	addr := func(a account) string { return "notification_preferences." + a.name }
+	actions := func(create, destroy account, noop ...account) []plancheck.PlanCheck {
+		checks := []plancheck.PlanCheck{}
+		if create.name != "" {
+			checks = append(checks, plancheck.ExpectResourceAction(addr(create), plancheck.ResourceActionCreate))
+		}
+		if destroy.name != "" {
+			checks = append(checks, plancheck.ExpectResourceAction(addr(destroy), plancheck.ResourceActionDestroy))
+		}
+		for _, a := range noop {
+			checks = append(checks, plancheck.ExpectResourceAction(addr(a), plancheck.ResourceActionNoop))
+		}
+		return checks
+	}
+	empty := []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
+	return []resource.TestStep{
+		{
+			Config:           s.config(s.all[:2], s.all[:2]),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: empty},
+			Check:            s.documents(s.all[:2]),
+		},
+		{
+			// An account added: only its resource is created.
+			Config:           s.config(s.all, s.all),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(third, account{}, personal, team), PostApplyPostRefresh: empty},
+			Check:            s.documents(s.all),
+		},
+		{
+			// An account removed, its provider configuration still there:
+			// only its keys go back.
+			Config:           s.config(s.all, []account{personal, third}),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(account{}, team, personal, third), PostApplyPostRefresh: empty},
+			Check:            s.documents([]account{personal, third}),
+		},
 	}
 }
 
@@ -191,59 +220,19 @@ func TestAccSeveralAccounts_ProviderForEach(t *testing.T) {
 	dc := dialectCases[1]
 	mock, url := startMock(t)
 	useProviderBinary(t)
-	all := threeAccounts(dc, mock)
-	personal, team, third := all[0], all[1], all[2]
-	before := map[string]prefs.Document{}
-	for _, a := range all {
-		before[a.name] = mock.UserDocument(a.token)
-	}
-	values := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
-	addr := func(a account) string { return "notification_preferences." + a.name }
+	s := newAccountSteps(dc, mock, func(providers, managed []account) string {
+		return forEachConfig(url, providers, managed, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB})
+	})
+	remaining := []account{s.all[0], s.all[2]}
 	resource.Test(t, resource.TestCase{
 		PreCheck:          func() { testAccPreCheck(t) },
 		ExternalProviders: externalProvider,
-		Steps: []resource.TestStep{
-			{
-				Config: forEachConfig(url, all[:2], all[:2], values),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, team.name: values}),
-			},
-			{
-				Config: forEachConfig(url, all, all, values),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr(third), plancheck.ResourceActionCreate),
-						plancheck.ExpectResourceAction(addr(personal), plancheck.ResourceActionNoop),
-						plancheck.ExpectResourceAction(addr(team), plancheck.ResourceActionNoop),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, team.name: values, third.name: values}),
-			},
-			{
-				// Retired first, with its provider configuration still there.
-				Config: forEachConfig(url, all, []account{personal, third}, values),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(addr(team), plancheck.ResourceActionDestroy),
-						plancheck.ExpectResourceAction(addr(personal), plancheck.ResourceActionNoop),
-						plancheck.ExpectResourceAction(addr(third), plancheck.ResourceActionNoop),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: accountDocuments(mock, all, before, map[string]prefs.Document{personal.name: values, third.name: values}),
-			},
-			{
-				// Then gone from the map: nothing left to do.
-				Config: forEachConfig(url, []account{personal, third}, []account{personal, third}, values),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-		},
-		CheckDestroy: accountDocuments(mock, all, before, nil),
+		Steps: append(s.steps(), resource.TestStep{
+			// Then gone from the map: nothing left to do.
+			Config:           forEachConfig(url, remaining, remaining, s.values),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		}),
+		CheckDestroy: s.documents(nil),
 	})
 }
 
