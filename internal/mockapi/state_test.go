@@ -26,12 +26,11 @@ func TestStateExampleFile(t *testing.T) {
 	defer srv.Close()
 
 	status, _, body := call(t, srv, "GET", v1URL, DemoSessionToken, "")
-	data1 := body["data"].(map[string]any)
-	if status != 200 || data1["email"].(map[string]any)["product_news"] != false || data1["email"].(map[string]any)["weekly_usage_digest"] != true {
+	if status != 200 || !contains(body, decode(t, `{"data": {"email": {"product_news": false, "weekly_usage_digest": true}}}`)) {
 		t.Fatalf("demo session sees %d %v, want the shipped email.product_news and the stored digest", status, body)
 	}
-	if _, ok := data1["email"].(map[string]any)["legal_notices"]; ok {
-		t.Fatalf("an immutable key is in the resolved document: %v", data1)
+	if contains(body, decode(t, `{"data": {"email": {"legal_notices": false}}}`)) || contains(body, decode(t, `{"data": {"email": {"legal_notices": true}}}`)) {
+		t.Fatalf("an immutable key is in the resolved document: %v", body)
 	}
 	status, _, body = call(t, srv, "PATCH", v1URL, DemoSessionToken, `{"email":{"legal_notices":false}}`)
 	if status != 422 || !contains(body, map[string]any{"error": map[string]any{"code": "IMMUTABLE_NOTIFICATION_KEY"}}) {
@@ -41,8 +40,7 @@ func TestStateExampleFile(t *testing.T) {
 		t.Fatalf("a session of the state file answers %d", status)
 	}
 	status, _, body = call(t, srv, "GET", "/api/v0/users/7001/notification-prefs/", "team-vast-key", "")
-	prefsOf := body["notification_preferences"].(map[string]any)
-	if status != 200 || prefsOf["client"].(map[string]any)["maintenance"].(map[string]any)["email"] != true {
+	if status != 200 || !contains(body, decode(t, `{"notification_preferences": {"client": {"maintenance": {"email": true}}}}`)) {
 		t.Fatalf("the state file's vastai user sees %d %v", status, body)
 	}
 	status, _, body = call(t, srv, "PUT", "/api/v0/users/7001/notification-prefs/", "team-vast-key",

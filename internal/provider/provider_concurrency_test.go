@@ -98,7 +98,7 @@ const mirrorVersion = "0.1.0"
 func useProviderBinary(t *testing.T) {
 	t.Helper()
 	providerBinary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "notification-provider-mirror")
+		dir, err := os.MkdirTemp("", "notification-provider-mirror") //nolint:usetesting // shared by every test of the run; TestMain removes it
 		if err != nil {
 			providerBinary.err = err
 			return
@@ -106,7 +106,7 @@ func useProviderBinary(t *testing.T) {
 		providerBinary.dir = dir
 		cmd := exec.Command("bash", "-c", `source ../../.ci/provider-mirror.sh && provider_mirror "$1"`, "bash", dir)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			providerBinary.err = fmt.Errorf("building the provider binary: %v\n%s", err, out)
+			providerBinary.err = fmt.Errorf("building the provider binary: %w\n%s", err, out)
 		}
 	})
 	if providerBinary.err != nil {

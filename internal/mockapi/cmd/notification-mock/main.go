@@ -17,7 +17,7 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "notification-mock:", err)
 			os.Exit(2)
@@ -52,7 +52,7 @@ State file (-state), every part optional:
 
 // run parses the flags, loads the state file, and serves until the
 // listener fails. Nothing is served from a state file that does not load.
-func run(args []string, stdout, stderr io.Writer) error {
+func run(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("notification-mock", flag.ContinueOnError)
 	flags.SetOutput(io.Discard) // run prints usage itself: -h to stdout, a mistake to stderr
 	defaultAddr := os.Getenv("MOCK_ADDR")
