@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"unicode/utf8"
 
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
@@ -135,8 +136,8 @@ func decodeVast(method string, resp *response, changes prefs.Document) (prefs.Do
 // "client.low_credit.email" is not found inside "client.low_credit.emails"
 // and a key at the end of a sentence still counts.
 func mentions(msg, key string) bool {
-	if key == "" {
-		return false
+	if key == "" || !utf8.ValidString(key) {
+		return false // no key of either dialect's grammar, and no pattern to build
 	}
 	word := regexp.MustCompile(`(?:^|[^a-z0-9_.])` + regexp.QuoteMeta(key) + `\.?(?:$|[^a-z0-9_.])`)
 	return word.MatchString(msg)
