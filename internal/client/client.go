@@ -37,7 +37,7 @@ type Config struct {
 	Endpoint string // base URL, e.g. https://api.example.com
 	Token    string // bearer token; never logged
 	Dialect  prefs.Dialect
-	UserID   int64 // the vastai user whose document this is
+	UserID   int64 // the vastai user whose document this is; 0 until ResolveUser asks the API
 
 	Timeout      time.Duration // per attempt; zero means DefaultTimeout
 	MaxRetries   int           // retries after the first attempt

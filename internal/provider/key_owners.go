@@ -102,14 +102,6 @@ func (o *keyOwners) handOverLocked(earlier prefs.Document) {
 	o.notePlanLocked()
 }
 
-// takeOver returns the earlier values handed over for keys.
-func (o *keyOwners) takeOver(keys []string) prefs.Document {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	found, _ := prefs.Select(o.handedOver, keys)
-	return found
-}
-
 // awaitHandOver returns the earlier values handed over for keys a resource
 // starts managing, waiting for them a little where they are missing.
 //

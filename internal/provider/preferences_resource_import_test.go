@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"testing"
@@ -155,7 +156,7 @@ func TestReleaseWarning(t *testing.T) {
 	if !maps.Equal(written, prefs.Document{"email.a": false}) || len(released.Earlier) != 0 {
 		t.Fatalf("wrote %v, still remembers %v: want email.a restored and every earlier value forgotten", written, released.Earlier)
 	}
-	if got := owners.takeOver([]string{"email.d"}); !maps.Equal(got, prefs.Document{"email.d": true}) {
+	if got := owners.awaitHandOver(context.Background(), []string{"email.d"}); !maps.Equal(got, prefs.Document{"email.d": true}) {
 		t.Fatalf("handed over %v, want email.d's earlier value true", got)
 	}
 }
