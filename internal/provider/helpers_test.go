@@ -335,3 +335,35 @@ func cliTest(t *testing.T, tc resource.TestCase) {
 	tc.ProtoV6ProviderFactories = testAccProtoV6ProviderFactories
 	resource.UnitTest(t, tc)
 }
+
+// aliasedProvider configures the provider configuration alias; a userID of
+// 0 leaves user_id unset.
+func aliasedProvider(alias, url, token, api string, userID int) string {
+	return fmt.Sprintf(`
+provider "notification" {
+  alias    = %[1]q
+  endpoint = %[2]q
+  token    = %[3]q
+  api      = %[4]q
+  user_id  = %[5]s
+}
+`, alias, url, token, api, orNull(userID))
+}
+
+// orNull writes a user id, or null for none.
+func orNull(userID int) string {
+	if userID == 0 {
+		return "null"
+	}
+	return fmt.Sprint(userID)
+}
+
+// resourceWithProvider declares a notification_preferences resource of the
+// provider configuration provider (an address such as notification.team).
+func resourceWithProvider(name, provider string, values prefs.Document) string {
+	return fmt.Sprintf(`
+resource "notification_preferences" %[1]q {
+  provider = %[2]s
+%[3]s}
+`, name, provider, prefsBody(values, ""))
+}

@@ -46,21 +46,9 @@ func TestAccPreferencesResource_ParallelProviders(t *testing.T) {
 	}
 	var config strings.Builder
 	for _, p := range principals {
-		fmt.Fprintf(&config, `
-provider "notification" {
-  alias    = %[1]q
-  endpoint = %[2]q
-  token    = %[3]q
-  api      = %[4]q
-  user_id  = %[5]s
-}
-`, p.alias, url, p.token, p.api, orNull(p.userID))
+		config.WriteString(aliasedProvider(p.alias, url, p.token, p.api, p.userID))
 		for i, values := range p.resources {
-			fmt.Fprintf(&config, `
-resource "notification_preferences" "%[1]s_%[2]d" {
-  provider = notification.%[1]s
-%[3]s}
-`, p.alias, i, prefsBody(values, ""))
+			config.WriteString(resourceWithProvider(fmt.Sprintf("%s_%d", p.alias, i), "notification."+p.alias, values))
 		}
 	}
 	everyKeyLanded := func(*terraform.State) error {
@@ -120,12 +108,4 @@ var providerBinary struct {
 	once sync.Once
 	dir  string
 	err  error
-}
-
-// orNull writes a user id, or null for none.
-func orNull(userID int) string {
-	if userID == 0 {
-		return "null"
-	}
-	return fmt.Sprint(userID)
 }

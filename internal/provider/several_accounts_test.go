@@ -66,21 +66,10 @@ func accountDocuments(mock *mockapi.Server, accounts []account, before map[strin
 func aliasesConfig(dc dialectCase, url string, providers, managed []account, values prefs.Document) string {
 	var config strings.Builder
 	for _, a := range providers {
-		fmt.Fprintf(&config, `
-provider "notification" {
-  alias    = %[1]q
-  endpoint = %[2]q
-  token    = %[3]q
-  api      = %[4]q
-}
-`, a.name, url, a.token, dc.dialect)
+		config.WriteString(aliasedProvider(a.name, url, a.token, string(dc.dialect), 0))
 	}
 	for _, a := range managed {
-		fmt.Fprintf(&config, `
-resource "notification_preferences" %[1]q {
-  provider = notification.%[1]s
-%[2]s}
-`, a.name, prefsBody(values, ""))
+		config.WriteString(resourceWithProvider(a.name, "notification."+a.name, values))
 	}
 	return config.String()
 }
@@ -201,11 +190,7 @@ provider "notification" {
 }
 `, url, strings.Join(keys, ", "))
 	for _, a := range managed {
-		fmt.Fprintf(&config, `
-resource "notification_preferences" %[1]q {
-  provider = notification.account[%[1]q]
-%[2]s}
-`, a.name, prefsBody(values, ""))
+		config.WriteString(resourceWithProvider(a.name, fmt.Sprintf("notification.account[%q]", a.name), values))
 	}
 	return config.String()
 }
