@@ -64,7 +64,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		if err = decodeAdmin(r, &req); err == nil {
 			if err = checkDialect(req.API); err == nil {
-				err = checkShipped(req.API, req.Keys)
+				_, err = checkKeys(req.API, "keys", req.Keys, nil)
 			}
 			if err == nil {
 				s.Ship(req.API, req.Keys)
@@ -100,15 +100,6 @@ func decodeAdmin(r *http.Request, v any) error {
 func checkDialect(d prefs.Dialect) error {
 	_, err := prefs.ParseDialect(string(d))
 	return err
-}
-
-func checkShipped(d prefs.Dialect, keys prefs.Document) error {
-	for k := range keys {
-		if _, err := d.ParseKey(k); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // setFor changes the stored values of the user token authenticates.

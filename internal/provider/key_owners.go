@@ -73,6 +73,10 @@ func (o *keyOwners) declare(owner string, keys []string) []string {
 func (o *keyOwners) isDeclared(key string) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.isDeclaredLocked(key)
+}
+
+func (o *keyOwners) isDeclaredLocked(key string) bool {
 	_, ok := o.declared[key]
 	return ok
 }
@@ -159,10 +163,7 @@ func (o *keyOwners) awaitHandOver(ctx context.Context, keys []string) prefs.Docu
 func (o *keyOwners) release(r prefs.Release, write func(prefs.Released) bool) (prefs.Released, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r.Declared = func(key string) bool {
-		_, ok := o.declared[key]
-		return ok
-	}
+	r.Declared = o.isDeclaredLocked
 	released := r.Decide()
 	if !write(released) {
 		return released, false

@@ -64,13 +64,10 @@ func fromMap(m types.Map) prefs.Document {
 // until apply is kept, as true, because its key can be judged now even if
 // its value cannot (true is the value no API refuses).
 func declaredIn(m types.Map) prefs.Document {
-	elems := m.Elements()
-	doc := make(prefs.Document, len(elems))
-	for k, v := range elems {
+	doc := fromMap(m)
+	for k, v := range m.Elements() {
 		if v.IsUnknown() {
 			doc[k] = true
-		} else if b, ok := v.(basetypes.BoolValue); ok && !b.IsNull() {
-			doc[k] = b.ValueBool()
 		}
 	}
 	return doc
