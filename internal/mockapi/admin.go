@@ -18,6 +18,8 @@ import (
 //	                      of the user T authenticates, as another client of the API would
 //	POST /_mock/withdraw  {"api": "v1"|"vastai", "keys": [key]}: retire keys from a catalogue
 //	POST /_mock/ship      {"api": "v1"|"vastai", "keys": {key: default}}: launch keys
+//	POST /_mock/ignore    {"api": "v1"|"vastai", "keys": [key]}: writes of these keys
+//	                      succeed but keep the value the key had
 //	GET  /_mock/journal   the requests served so far, oldest first
 //
 // Errors are {"error": text} with status 400 or 404.
@@ -47,14 +49,16 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		if err = decodeAdmin(r, &req); err == nil {
 			err = s.setFor(req.Token, req.Preferences)
 		}
-	case "withdraw":
+	case "withdraw", "ignore":
 		var req struct {
 			API  prefs.Dialect `json:"api"`
 			Keys []string      `json:"keys"`
 		}
 		if err = decodeAdmin(r, &req); err == nil {
-			if err = checkDialect(req.API); err == nil {
+			if err = checkDialect(req.API); err == nil && op == "withdraw" {
 				s.Withdraw(req.API, req.Keys...)
+			} else if err == nil {
+				s.IgnoreWrites(req.API, req.Keys...)
 			}
 		}
 	case "ship":
@@ -80,7 +84,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 
 func adminMethod(op string) string {
 	switch op {
-	case "reset", "set", "withdraw", "ship":
+	case "reset", "set", "withdraw", "ship", "ignore":
 		return http.MethodPost
 	case "journal":
 		return http.MethodGet

@@ -49,10 +49,13 @@ type catalogue struct {
 	immutable map[string]bool // v1: known, never in the resolved document, never writable
 	mandatory map[string]bool // vastai: may be sent as true, never as false
 	prefixes  map[string]bool // every proper prefix of a known key: "email", "client.low_credit"
+	// unkept keys are accepted in writes, which succeed, but keep the value
+	// they had: a server-side rule or bug that the provider must catch.
+	unkept map[string]bool
 }
 
 func newCatalogue(d prefs.Dialect, defaults prefs.Document, immutable, mandatory []string) *catalogue {
-	c := &catalogue{dialect: d, defaults: prefs.Document{}, immutable: map[string]bool{}, mandatory: map[string]bool{}, prefixes: map[string]bool{}}
+	c := &catalogue{dialect: d, defaults: prefs.Document{}, immutable: map[string]bool{}, mandatory: map[string]bool{}, prefixes: map[string]bool{}, unkept: map[string]bool{}}
 	c.lock(immutable, mandatory)
 	c.add(defaults)
 	return c
@@ -110,6 +113,30 @@ func (s *Server) Withdraw(d prefs.Dialect, keys ...string) {
 	c := s.catalogueOf(d)
 	for _, k := range keys {
 		delete(c.defaults, k)
+	}
+}
+
+// IgnoreWrites makes writes of keys succeed without changing their values:
+// the server answers with the value it kept, as one whose own rules
+// override a user's choice would. Reset ends it.
+func (s *Server) IgnoreWrites(d prefs.Dialect, keys ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.catalogueOf(d)
+	for _, k := range keys {
+		c.unkept[k] = true
+	}
+}
+
+// keep puts back, in a document about to be stored, the values before of
+// the keys whose writes the server ignores.
+func (c *catalogue) keep(doc, before prefs.Document) {
+	for k := range c.unkept {
+		if v, ok := before[k]; ok {
+			doc[k] = v
+		} else {
+			delete(doc, k)
+		}
 	}
 }
 

@@ -283,6 +283,37 @@ func TestSetBeforeNextWrite(t *testing.T) {
 	})
 }
 
+// A write of a key whose writes the server ignores succeeds, and answers
+// with the value the key kept, in both dialects; other keys of the same
+// write change as usual.
+func TestIgnoreWrites(t *testing.T) {
+	s := New()
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	s.IgnoreWrites(prefs.V1, "email.product_updates")
+	s.IgnoreWrites(prefs.VastAI, "client.low_credit.webhooks")
+	runExchanges(t, srv, []exchange{
+		{"v1: the ignored key keeps its value, the other changes", "PATCH", v1URL, DemoSessionToken,
+			`{"email":{"product_updates":false,"billing_receipts":false}}`, 200,
+			`{"data":{"email":{"product_updates":true,"billing_receipts":false}}}`},
+		{"vastai: the ignored key keeps its value, the other changes", "PUT", vastURL, DemoVastKey,
+			`{"notification_preferences":{"client":{"low_credit":{"webhooks":true,"email":false}}}}`, 200,
+			`{"notification_preferences":{"client":{"low_credit":{"webhooks":false,"email":false}}}}`},
+	})
+	if status, _, _ := call(t, srv, "POST", "/_mock/ignore", "", `{"api": "v1", "keys": ["email.billing_receipts"]}`); status != 200 {
+		t.Fatalf("/_mock/ignore answered %d", status)
+	}
+	runExchanges(t, srv, []exchange{
+		{"v1: a key ignored through the admin endpoint keeps its value", "PATCH", v1URL, DemoSessionToken,
+			`{"email":{"billing_receipts":true}}`, 200, `{"data":{"email":{"billing_receipts":false}}}`},
+	})
+	s.Reset()
+	runExchanges(t, srv, []exchange{
+		{"reset ends it", "PATCH", v1URL, DemoSessionToken, `{"email":{"product_updates":false}}`, 200,
+			`{"data":{"email":{"product_updates":false}}}`},
+	})
+}
+
 // The current-user endpoint names the key's user; a read-only key reads
 // the preferences and cannot change them.
 func TestVastCurrentUserAndReadOnlyKey(t *testing.T) {

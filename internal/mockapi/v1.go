@@ -45,6 +45,7 @@ func (s *Server) serveV1(w http.ResponseWriter, r *http.Request, body []byte, re
 		}
 		// Only a request with no bad key gets here: PATCH is atomic.
 		stored := s.v1Values(user)
+		s.v1.keep(changes, stored)
 		for k, v := range changes {
 			stored[k] = v
 		}

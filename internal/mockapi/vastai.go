@@ -82,6 +82,7 @@ func (s *Server) serveVast(w http.ResponseWriter, r *http.Request, body []byte) 
 			return
 		}
 		// PUT replaces: keys the body leaves out fall back to their defaults.
+		s.vast.keep(doc, s.vastStored[userID])
 		s.vastStored[userID] = doc
 	default:
 		w.Header().Set("Allow", "GET, PUT")

@@ -41,6 +41,8 @@ Admin endpoints, for tests (no token, never journalled, never faulted):
                          values of the user T authenticates, as another client would
   POST /_mock/withdraw   {"api": "v1", "keys": ["email.x"]}: retire keys
   POST /_mock/ship       {"api": "v1", "keys": {"in_app.x": true}}: launch keys
+  POST /_mock/ignore     {"api": "v1", "keys": ["email.x"]}: writes of these keys
+                         succeed but keep the value the key had
   GET  /_mock/journal    the requests served so far
 
 State file (-state), every part optional:
@@ -115,7 +117,7 @@ notification mock API on %[1]s
                 API key %[4]q for user %[5]d; API key %[6]q for user %[7]d;
                 API key %[8]q for user %[5]d, read-only (user_read, not user_write)
                 GET %[1]s/api/v0/users/current/ answers with the key's user
-  admin:        %[1]s/_mock/ (reset, set, withdraw, ship, journal; see -h)
+  admin:        %[1]s/_mock/ (reset, set, withdraw, ship, ignore, journal; see -h)
 `, url, mockapi.DemoSessionToken, mockapi.DemoAPIKey, mockapi.DemoVastKey, mockapi.DemoVastUser, mockapi.OtherVastKey, mockapi.OtherVastUser, mockapi.ReadOnlyVastKey, mockapi.OtherSessionToken)
 	if *stateFile != "" {
 		fmt.Fprintf(stdout, "  state:        %s\n", *stateFile)
