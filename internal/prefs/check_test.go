@@ -34,17 +34,17 @@ func TestSelect(t *testing.T) {
 	}
 }
 
-func TestMissing(t *testing.T) {
+func TestAddedRemoved(t *testing.T) {
 	prior := Document{"email.a": true, "email.b": true}
 	desired := Document{"email.b": false, "email.d": true, "email.c": true}
-	if got := Missing(prior, desired); !reflect.DeepEqual(got, []string{"email.c", "email.d"}) {
+	if got := Added(prior, desired); !reflect.DeepEqual(got, []string{"email.c", "email.d"}) {
 		t.Fatalf("added = %v", got)
 	}
-	if got := Missing(desired, prior); !reflect.DeepEqual(got, []string{"email.a"}) {
+	if got := Removed(prior, desired); !reflect.DeepEqual(got, []string{"email.a"}) {
 		t.Fatalf("removed = %v", got)
 	}
-	if got := Missing(prior, prior); len(got) != 0 {
-		t.Fatalf("Missing of equal documents = %v", got)
+	if got := Added(prior, prior); len(got) != 0 {
+		t.Fatalf("Added of equal documents = %v", got)
 	}
 }
 

@@ -29,9 +29,15 @@ func Select(current Document, keys []string) (Document, []string) {
 	return found, missing
 }
 
-// Missing returns, sorted, the keys of want that have lacks: the keys a
-// configuration starts managing (or, with the arguments swapped, stops).
-func Missing(have, want Document) []string {
-	_, missing := Select(have, want.Keys())
-	return missing
+// Added returns, sorted, the keys of after that before lacks: the keys a
+// configuration starts managing.
+func Added(before, after Document) []string {
+	_, added := Select(before, after.Keys())
+	return added
+}
+
+// Removed returns, sorted, the keys of before that after lacks: the keys a
+// configuration stops managing.
+func Removed(before, after Document) []string {
+	return Added(after, before)
 }

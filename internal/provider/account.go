@@ -10,11 +10,12 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-// api is what a configured provider hands its resources and data sources:
+// account is what a configured provider hands its resources and data
+// sources for the one preferences document it is configured for:
 // the client, and what this provider configuration has learned in the
 // current Terraform walk. Terraform configures a provider afresh for every
 // walk of its graph (a plan, an apply), so none of it outlives the walk.
-type api struct {
+type account struct {
 	client.Client
 
 	// mu is held for every request, so the reads and writes of one walk
@@ -33,21 +34,21 @@ type api struct {
 	owners keyOwners
 }
 
-func newAPI(cfg client.Config) (*api, error) {
+func newAccount(cfg client.Config) (*account, error) {
 	c, err := client.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &api{Client: c}, nil
+	return &account{Client: c}, nil
 }
 
-// apiFrom is what a resource's or data source's Configure keeps of the
+// accountFrom is what a resource's or data source's Configure keeps of the
 // provider's data: nil while the provider configuration is not known yet.
-func apiFrom(providerData any, diags *diag.Diagnostics) *api {
+func accountFrom(providerData any, diags *diag.Diagnostics) *account {
 	if providerData == nil {
 		return nil
 	}
-	a, ok := providerData.(*api)
+	a, ok := providerData.(*account)
 	if !ok {
 		addUnexpectedProviderData(diags, providerData)
 	}
@@ -55,7 +56,7 @@ func apiFrom(providerData any, diags *diag.Diagnostics) *api {
 }
 
 // ready reports whether a is configured, and says what to do if not.
-func ready(a *api, diags *diag.Diagnostics) bool {
+func ready(a *account, diags *diag.Diagnostics) bool {
 	if a == nil {
 		addNotConfigured(diags)
 		return false
@@ -65,7 +66,7 @@ func ready(a *api, diags *diag.Diagnostics) bool {
 
 // readShared returns the document as this walk last saw it, reading it if
 // nothing has yet.
-func (a *api) readShared(ctx context.Context) (prefs.Document, error) {
+func (a *account) readShared(ctx context.Context) (prefs.Document, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.doc != nil {
@@ -81,7 +82,7 @@ func (a *api) readShared(ctx context.Context) (prefs.Document, error) {
 
 // writeShared applies changes, holding the declared values in hold, and
 // starts from the document the previous request of this walk answered with.
-func (a *api) writeShared(ctx context.Context, changes, hold prefs.Document) (prefs.Document, error) {
+func (a *account) writeShared(ctx context.Context, changes, hold prefs.Document) (prefs.Document, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	after, err := a.Apply(ctx, changes, hold, a.doc)

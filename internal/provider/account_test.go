@@ -11,12 +11,12 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-func newTestAPI(t *testing.T, maxRetries int) (*api, *mockapi.Server) {
+func newTestAccount(t *testing.T, maxRetries int) (*account, *mockapi.Server) {
 	t.Helper()
 	mock := mockapi.New()
 	srv := httptest.NewServer(mock)
 	t.Cleanup(srv.Close)
-	a, err := newAPI(client.Config{Endpoint: srv.URL, Token: mockapi.DemoVastKey, Dialect: prefs.VastAI, UserID: mockapi.DemoVastUser,
+	a, err := newAccount(client.Config{Endpoint: srv.URL, Token: mockapi.DemoVastKey, Dialect: prefs.VastAI, UserID: mockapi.DemoVastUser,
 		MaxRetries: maxRetries, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -27,8 +27,8 @@ func newTestAPI(t *testing.T, maxRetries int) (*api, *mockapi.Server) {
 // A write whose answer was lost may still have landed, so the shared
 // document from before it is discarded: the next PUT is built on a fresh
 // read and keeps the lost write's value instead of reverting it.
-func TestAPIFailedWriteDiscardsTheSharedDocument(t *testing.T) {
-	a, mock := newTestAPI(t, 0)
+func TestAccountFailedWriteDiscardsTheSharedDocument(t *testing.T) {
+	a, mock := newTestAccount(t, 0)
 	ctx := context.Background()
 	if _, err := a.readShared(ctx); err != nil {
 		t.Fatal(err)
@@ -48,8 +48,8 @@ func TestAPIFailedWriteDiscardsTheSharedDocument(t *testing.T) {
 }
 
 // Every read of a walk shares one GET, and a write's answer replaces it.
-func TestAPISharesOneReadPerWalk(t *testing.T) {
-	a, mock := newTestAPI(t, 0)
+func TestAccountSharesOneReadPerWalk(t *testing.T) {
+	a, mock := newTestAccount(t, 0)
 	ctx := context.Background()
 	for range 5 {
 		if _, err := a.readShared(ctx); err != nil {

@@ -97,7 +97,7 @@ func chaosSoak(t *testing.T, dc dialectCase, cycles int, seed uint64) {
 			}
 		}
 		var journalMark int
-		released := prefs.Missing(target, previous)
+		released := prefs.Removed(previous, target)
 		previous = target
 		steps = append(steps, resource.TestStep{
 			PreConfig: func() {

@@ -293,15 +293,11 @@ func addEarlierUnreadable(diags *diag.Diagnostics, err error) {
 		fmt.Sprintf("The values to restore on destroy could not be read from private state (%v); keys will be left as they are on destroy.", err))
 }
 
-func addEarlierUnsaved(diags *diag.Diagnostics, err error) {
-	diags.AddError("Could Not Save Earlier Values", err.Error())
-}
-
 // addUnexpectedProviderData is a bug in the provider, never in a
 // configuration.
 func addUnexpectedProviderData(diags *diag.Diagnostics, data any) {
 	diags.AddError("Unexpected Provider Data",
-		fmt.Sprintf("Expected *api, got %T. Please report this issue to the provider developers.", data))
+		fmt.Sprintf("Expected %T, got %T. Please report this issue to the provider developers.", (*account)(nil), data))
 }
 
 func addNotConfigured(diags *diag.Diagnostics) {
@@ -309,8 +305,12 @@ func addNotConfigured(diags *diag.Diagnostics) {
 		"The provider configuration was not known when this operation ran. Make sure endpoint and token are known before apply.")
 }
 
+// addInvalidConfiguration reports a configuration the client refused after
+// clientConfig accepted it. clientConfig checks everything client.New
+// does, so this is a bug in the provider, and no test can provoke it.
 func addInvalidConfiguration(diags *diag.Diagnostics, err error) {
-	diags.AddError("Invalid Notification Provider Configuration", err.Error())
+	diags.AddError("Invalid Notification Provider Configuration",
+		fmt.Sprintf("%v. The provider's own checks let this configuration through: please report this issue to the provider developers.", err))
 }
 
 // addSettingError explains a provider argument that is missing or wrong,

@@ -49,9 +49,9 @@ func (o *keyOwners) notePlanLocked() {
 	o.lastPlan = time.Now()
 }
 
-// declare records that the plan named owner declares keys, and returns
+// declare records that the plan named plan declares keys, and returns
 // those another plan of this walk declares already.
-func (o *keyOwners) declare(owner string, keys []string) []string {
+func (o *keyOwners) declare(plan string, keys []string) []string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.declared == nil {
@@ -59,11 +59,11 @@ func (o *keyOwners) declare(owner string, keys []string) []string {
 	}
 	var twice []string
 	for _, k := range keys {
-		if other, ok := o.declared[k]; ok && other != owner {
+		if other, ok := o.declared[k]; ok && other != plan {
 			twice = append(twice, k)
 			continue
 		}
-		o.declared[k] = owner
+		o.declared[k] = plan
 	}
 	o.notePlanLocked()
 	return twice
@@ -172,20 +172,21 @@ func (o *keyOwners) release(r prefs.Release, write func(prefs.Released) bool) (p
 	return released, true
 }
 
-// planOwner returns the name of the plan being made, making one up if the
-// plan has none yet. Terraform plans a replacement twice, handing the first
-// plan's private state to the second, so both count as one owner. Create
+// planName returns the name of the plan being made, making one up if the
+// plan has none yet: keyOwners tells plans apart by it. Terraform plans a
+// replacement twice, handing the first plan's private state to the second,
+// so both are one plan. Create
 // and Update remove the entry (privateData.save): it means something only
 // within a walk.
-func planOwner(ctx context.Context, prior privateState, planned privateSetter, diags *diag.Diagnostics) string {
-	raw, d := prior.GetKey(ctx, ownerKey)
+func planName(ctx context.Context, prior privateState, planned privateSetter, diags *diag.Diagnostics) string {
+	raw, d := prior.GetKey(ctx, planNameKey)
 	diags.Append(d...)
-	var owner string
-	if len(raw) > 0 && json.Unmarshal(raw, &owner) == nil && owner != "" {
-		return owner
+	var name string
+	if len(raw) > 0 && json.Unmarshal(raw, &name) == nil && name != "" {
+		return name
 	}
-	owner = rand.Text()
-	raw, _ = json.Marshal(owner)
-	diags.Append(planned.SetKey(ctx, ownerKey, raw)...)
-	return owner
+	name = rand.Text()
+	raw, _ = json.Marshal(name)
+	diags.Append(planned.SetKey(ctx, planNameKey, raw)...)
+	return name
 }

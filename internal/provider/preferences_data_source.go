@@ -20,7 +20,7 @@ func newPreferencesDataSource() datasource.DataSource {
 // preferencesDataSource reads the whole resolved document: every key the
 // server knows, which is also the list of keys the resource accepts.
 type preferencesDataSource struct {
-	api *api
+	account *account
 }
 
 type preferencesDataModel struct {
@@ -50,18 +50,18 @@ func (d *preferencesDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *preferencesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.api = apiFrom(req.ProviderData, &resp.Diagnostics)
+	d.account = accountFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *preferencesDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if !ready(d.api, &resp.Diagnostics) {
+	if !ready(d.account, &resp.Diagnostics) {
 		return
 	}
-	doc, err := d.api.readShared(ctx)
+	doc, err := d.account.readShared(ctx)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, d.api.Dialect(), "read notification preferences", err)
+		addAPIError(&resp.Diagnostics, d.account.Dialect(), "read notification preferences", err)
 		return
 	}
-	state := preferencesDataModel{ID: types.StringValue(d.api.ID()), Preferences: toMap(doc)}
+	state := preferencesDataModel{ID: types.StringValue(d.account.ID()), Preferences: toMap(doc)}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

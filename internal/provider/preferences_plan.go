@@ -19,23 +19,23 @@ import (
 func (r *preferencesResource) checkPlanned(ctx context.Context, desired, prior prefs.Document, withdrawn []string, diags *diag.Diagnostics) bool {
 	confirmed := prior.Without(withdrawn)
 	var known prefs.Document // nil: no new key, so only the offline checks
-	if len(prefs.Missing(confirmed, desired)) > 0 {
-		catalogue, err := r.api.readShared(ctx)
+	if len(prefs.Added(confirmed, desired)) > 0 {
+		catalogue, err := r.account.readShared(ctx)
 		if err != nil {
-			addAPIError(diags, r.api.Dialect(), "read the notification preferences to check the declared keys", err)
+			addAPIError(diags, r.account.Dialect(), "read the notification preferences to check the declared keys", err)
 			return false
 		}
 		known = catalogue.Overlay(confirmed)
 	}
 	var problems []prefs.Problem
-	for _, p := range r.api.Dialect().Check(desired, known) {
+	for _, p := range r.account.Dialect().Check(desired, known) {
 		if was, ok := prior[p.Key]; ok && p.Kind == prefs.Unknown && slices.Contains(withdrawn, p.Key) && was == desired[p.Key] {
 			addWithdrawnWarning(diags, p.Key)
 			continue
 		}
 		problems = append(problems, p)
 	}
-	addProblems(diags, r.api.Dialect(), problems)
+	addProblems(diags, r.account.Dialect(), problems)
 	return true
 }
 
@@ -51,9 +51,9 @@ func checkKeys(d prefs.Dialect, desired, known prefs.Document, diags *diag.Diagn
 // names: a resource created for one vastai user must never read or write
 // another's on its behalf, destroy included.
 func (r *preferencesResource) boundTo(id types.String, diags *diag.Diagnostics) bool {
-	if id.IsNull() || id.IsUnknown() || id.ValueString() == r.api.ID() {
+	if id.IsNull() || id.IsUnknown() || id.ValueString() == r.account.ID() {
 		return true
 	}
-	addOtherDocument(diags, id.ValueString(), r.api.ID())
+	addOtherDocument(diags, id.ValueString(), r.account.ID())
 	return false
 }

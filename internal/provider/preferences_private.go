@@ -16,16 +16,19 @@ import (
 const (
 	// earlierKey holds, for each managed key, the value it had just before
 	// this resource first managed it: what destroy and key removal write
-	// back, since the APIs cannot reset a key. (The entry's name predates
-	// the word "earlier" and stays for the state already written.)
-	earlierKey = "restore"
+	// back, since the APIs cannot reset a key.
+	earlierKey = "earlier"
+	// legacyEarlierKey is where earlier releases (0.1.0 among them) kept
+	// the earlier values. It is read when earlierKey is absent and cleared
+	// by the next save, so state they wrote still restores.
+	legacyEarlierKey = "restore"
 	// withdrawnKey lists the managed keys the server stopped reporting at
 	// the last refresh. They stay in state with their last values, so that
 	// a configuration still declaring them plans no change and destroy is
 	// not blocked; they are never written again.
 	withdrawnKey = "withdrawn"
-	// ownerKey tells one plan from another within a walk: see planOwner.
-	ownerKey = "plan_owner"
+	// planNameKey tells one plan from another within a walk: see planName.
+	planNameKey = "plan_name"
 )
 
 // privateState is the part of the framework's private state API we read;
@@ -50,16 +53,13 @@ func readPrivate(ctx context.Context, p privateState, diags *diag.Diagnostics) p
 }
 
 // save writes the private state after a successful write, and drops the
-// plan owner, which means something only within the walk that made it.
+// plan's name, which means something only within the walk that made it.
 func (d privateData) save(ctx context.Context, p privateSetter, diags *diag.Diagnostics) {
-	raw, err := json.Marshal(earlierData{Version: earlierVersion, Values: d.earlier})
-	if err != nil {
-		addEarlierUnsaved(diags, err)
-		return
-	}
+	raw, _ := json.Marshal(earlierData{Version: earlierVersion, Values: d.earlier}) // booleans by name: always marshals
 	diags.Append(p.SetKey(ctx, earlierKey, raw)...)
+	diags.Append(p.SetKey(ctx, legacyEarlierKey, nil)...)
 	setWithdrawn(ctx, p, d.withdrawn, diags)
-	diags.Append(p.SetKey(ctx, ownerKey, nil)...)
+	diags.Append(p.SetKey(ctx, planNameKey, nil)...)
 }
 
 // earlierVersion is the version of the earlier-values entry this provider
@@ -76,6 +76,10 @@ type earlierData struct {
 func readEarlier(ctx context.Context, p privateState, diags *diag.Diagnostics) prefs.Document {
 	raw, d := p.GetKey(ctx, earlierKey)
 	diags.Append(d...)
+	if len(raw) == 0 {
+		raw, d = p.GetKey(ctx, legacyEarlierKey)
+		diags.Append(d...)
+	}
 	earlier, err := decodeEarlier(raw)
 	if err != nil {
 		addEarlierUnreadable(diags, err)

@@ -18,7 +18,7 @@ func (r *preferencesResource) releaseOf(keys []string, current prefs.Document, p
 		Earlier:   private.earlier,
 		Keep:      keep,
 		Withdrawn: private.withdrawn,
-		Declared:  r.api.owners.isDeclared,
+		Declared:  r.account.owners.isDeclared,
 	}
 }
 
@@ -28,7 +28,7 @@ func (r *preferencesResource) releaseOf(keys []string, current prefs.Document, p
 // release did and the restored keys the server turned out not to know.
 func (r *preferencesResource) releaseAndWrite(ctx context.Context, release prefs.Release, changes, hold prefs.Document, diags *diag.Diagnostics) (prefs.Released, []string, bool) {
 	var gone []string
-	released, ok := r.api.owners.release(release, func(released prefs.Released) bool {
+	released, ok := r.account.owners.release(release, func(released prefs.Released) bool {
 		var ok bool
 		gone, ok = r.writeAndVerify(ctx, changes.Overlay(released.Writes), hold, diags)
 		return ok

@@ -36,7 +36,7 @@ func newPreferencesResource() resource.Resource {
 // others. The APIs have no DELETE, so destroy writes back the values the
 // keys had before (kept in private state) rather than removing anything.
 type preferencesResource struct {
-	api *api // nil while the provider configuration is unknown
+	account *account // nil while the provider configuration is unknown
 }
 
 func (r *preferencesResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -73,7 +73,7 @@ func (r *preferencesResource) Schema(_ context.Context, _ resource.SchemaRequest
 }
 
 func (r *preferencesResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.api = apiFrom(req.ProviderData, &resp.Diagnostics)
+	r.account = accountFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan makes the plan fail on what apply could not do: a declared
@@ -82,7 +82,7 @@ func (r *preferencesResource) Configure(_ context.Context, req resource.Configur
 // configuration declares too, and a resource pointed at a document other
 // than its own. It also says what releasing keys will write back.
 func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.api == nil {
+	if r.account == nil {
 		return // provider configuration unknown until apply
 	}
 	var state preferencesModel
@@ -104,20 +104,20 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	if req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.api.ID())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), r.account.ID())...)
 	}
 	desired := declaredIn(plan.Preferences)
-	removed := prefs.Missing(desired, prior)
+	removed := prefs.Removed(prior, desired)
 	// The earlier values matter only to keys leaving; most plans have none.
 	private := privateData{withdrawn: readWithdrawn(ctx, req.Private, &resp.Diagnostics)}
 	if len(removed) > 0 {
 		private.earlier = readEarlier(ctx, req.Private, &resp.Diagnostics)
 	}
 
-	owner := planOwner(ctx, req.Private, resp.Private, &resp.Diagnostics)
-	addDeclaredTwice(&resp.Diagnostics, r.api.owners.declare(owner, desired.Keys()))
+	name := planName(ctx, req.Private, resp.Private, &resp.Diagnostics)
+	addDeclaredTwice(&resp.Diagnostics, r.account.owners.declare(name, desired.Keys()))
 	offered, _ := prefs.Select(private.earlier.Without(private.withdrawn), removed)
-	r.api.owners.handOver(offered)
+	r.account.owners.handOver(offered)
 
 	if !r.checkPlanned(ctx, desired, prior, private.withdrawn, &resp.Diagnostics) {
 		return
@@ -131,22 +131,22 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 func (r *preferencesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan preferencesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !ready(r.account, &resp.Diagnostics) {
 		return
 	}
 	desired := fromMap(plan.Preferences)
 	current, ok := r.readDocument(ctx, &resp.Diagnostics)
 	// The plan-time check was skipped if the provider configuration was
 	// unknown then; make it now, before anything is written.
-	if !ok || !checkKeys(r.api.Dialect(), desired, current, &resp.Diagnostics) {
+	if !ok || !checkKeys(r.account.Dialect(), desired, current, &resp.Diagnostics) {
 		return
 	}
-	earlier := prefs.Adopt(desired.Keys(), current, r.api.owners.awaitHandOver(ctx, desired.Keys()))
+	earlier := prefs.Adopt(desired.Keys(), current, r.account.owners.awaitHandOver(ctx, desired.Keys()))
 	if _, ok := r.writeAndVerify(ctx, prefs.Changes(current, desired), desired, &resp.Diagnostics); !ok {
 		return
 	}
 	privateData{earlier: earlier}.save(ctx, resp.Private, &resp.Diagnostics)
-	plan.ID = types.StringValue(r.api.ID())
+	plan.ID = types.StringValue(r.account.ID())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
@@ -162,7 +162,7 @@ func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.api == nil || (!id.IsNull() && id.ValueString() != r.api.ID()) {
+	if r.account == nil || (!id.IsNull() && id.ValueString() != r.account.ID()) {
 		// Keep state as it is: the provider configuration is unknown until
 		// apply, or this is another document's resource, on whose behalf
 		// nothing is read (the plan says what to do).
@@ -177,8 +177,8 @@ func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest
 		// Just imported: adopt every key users may change. None has an
 		// earlier value to restore, so destroy will leave them as they are.
 		imported := preferencesModel{
-			ID:          types.StringValue(r.api.ID()),
-			Preferences: toMap(r.api.Dialect().Mutable(doc)),
+			ID:          types.StringValue(r.account.ID()),
+			Preferences: toMap(r.account.Dialect().Mutable(doc)),
 			OnDestroy:   types.StringValue(onDestroyRestore),
 		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &imported)...)
@@ -203,21 +203,21 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	var plan, state preferencesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) || !r.boundTo(state.ID, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !ready(r.account, &resp.Diagnostics) || !r.boundTo(state.ID, &resp.Diagnostics) {
 		return
 	}
 	private := readPrivate(ctx, req.Private, &resp.Diagnostics)
 	desired, prior := fromMap(plan.Preferences), fromMap(state.Preferences)
 	base := prior
-	if added := prefs.Missing(prior, desired); len(added) > 0 {
+	if added := prefs.Added(prior, desired); len(added) > 0 {
 		current, ok := r.readDocument(ctx, &resp.Diagnostics)
-		if !ok || !checkKeys(r.api.Dialect(), desired, current.Overlay(prior), &resp.Diagnostics) {
+		if !ok || !checkKeys(r.account.Dialect(), desired, current.Overlay(prior), &resp.Diagnostics) {
 			return
 		}
-		private.earlier = private.earlier.Overlay(prefs.Adopt(added, current, r.api.owners.awaitHandOver(ctx, added)))
+		private.earlier = private.earlier.Overlay(prefs.Adopt(added, current, r.account.owners.awaitHandOver(ctx, added)))
 		base = prior.Overlay(current)
 	}
-	release := r.releaseOf(prefs.Missing(desired, prior), base, private, plan.keeps())
+	release := r.releaseOf(prefs.Removed(prior, desired), base, private, plan.keeps())
 	// A withdrawn key still declared keeps its last value in state; the
 	// server has no such key to write or to hold.
 	released, gone, ok := r.releaseAndWrite(ctx, release, prefs.Changes(base, desired), desired.Without(private.withdrawn), &resp.Diagnostics)
@@ -236,7 +236,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 func (r *preferencesResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state preferencesModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !ready(r.api, &resp.Diagnostics) || !r.boundTo(state.ID, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !ready(r.account, &resp.Diagnostics) || !r.boundTo(state.ID, &resp.Diagnostics) {
 		return
 	}
 	prior := fromMap(state.Preferences)
@@ -248,7 +248,7 @@ func (r *preferencesResource) Delete(ctx context.Context, req resource.DeleteReq
 }
 
 func (r *preferencesResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !ready(r.api, &resp.Diagnostics) {
+	if !ready(r.account, &resp.Diagnostics) {
 		return
 	}
 	id := req.ID
@@ -258,8 +258,8 @@ func (r *preferencesResource) ImportState(ctx context.Context, req resource.Impo
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		id = identity.ID.ValueString()
 	}
-	if want := r.api.ID(); id != want {
-		addInvalidImportID(&resp.Diagnostics, r.api.Dialect(), id, want)
+	if want := r.account.ID(); id != want {
+		addInvalidImportID(&resp.Diagnostics, r.account.Dialect(), id, want)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
@@ -268,8 +268,8 @@ func (r *preferencesResource) ImportState(ctx context.Context, req resource.Impo
 
 // UpgradeState reads state written by earlier schema versions. Version 0
 // (release 0.1.0) had the same attributes; what changed with version 1 is
-// the shape of the private restore data, which readRestore reads in either
-// shape, so the state itself carries over as it is.
+// the shape of the earlier values in private state, which decodeEarlier
+// reads in either shape, so the state itself carries over as it is.
 func (r *preferencesResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
 	var current resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &current)

@@ -37,7 +37,8 @@ func (r *release010Resource) Schema(ctx context.Context, req resource.SchemaRequ
 func (r *release010Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	r.preferencesResource.Create(ctx, req, resp)
 	raw, _ := json.Marshal(readEarlier(ctx, resp.Private, &resp.Diagnostics))
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, earlierKey, raw)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, earlierKey, nil)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, legacyEarlierKey, raw)...)
 }
 
 var _ provider.Provider = (*release010)(nil)

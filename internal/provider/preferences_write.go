@@ -20,13 +20,13 @@ func (r *preferencesResource) writeAndVerify(ctx context.Context, changes, hold 
 	changes = changes.Clone()
 	var gone []string
 	for len(changes) > 0 {
-		after, err := r.api.writeShared(ctx, changes, hold)
+		after, err := r.account.writeShared(ctx, changes, hold)
 		if err == nil {
 			return gone, verify(after, hold, diags)
 		}
 		var apiErr *client.APIError
 		if !errors.As(err, &apiErr) || !onlyRestoring(apiErr, changes, hold) || len(gone) > 0 {
-			addAPIError(diags, r.api.Dialect(), "write notification preferences", err)
+			addAPIError(diags, r.account.Dialect(), "write notification preferences", err)
 			return nil, false
 		}
 		for _, k := range apiErr.DetailKeys() {
@@ -67,9 +67,9 @@ func verify(after, hold prefs.Document, diags *diag.Diagnostics) bool {
 
 // readDocument is the document this walk last saw, or a fresh read.
 func (r *preferencesResource) readDocument(ctx context.Context, diags *diag.Diagnostics) (prefs.Document, bool) {
-	doc, err := r.api.readShared(ctx)
+	doc, err := r.account.readShared(ctx)
 	if err != nil {
-		addAPIError(diags, r.api.Dialect(), "read notification preferences", err)
+		addAPIError(diags, r.account.Dialect(), "read notification preferences", err)
 		return nil, false
 	}
 	return doc, true

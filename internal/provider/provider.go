@@ -119,7 +119,7 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 		return
 	}
 	cfg.RetryWaitMin, cfg.RetryWaitMax = p.retryWaitMin, p.retryWaitMax
-	configured, err := newAPI(cfg)
+	configured, err := newAccount(cfg)
 	if err != nil {
 		addInvalidConfiguration(&resp.Diagnostics, err)
 		return

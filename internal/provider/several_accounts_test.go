@@ -25,25 +25,25 @@ import (
 // process per provider configuration as in production (useProviderBinary),
 // so they run alone rather than in parallel.
 
-// account is one principal of the mock: a document of its own.
-type account struct {
+// mockAccount is one principal of the mock: a document of its own.
+type mockAccount struct {
 	name, token string
 }
 
 // threeAccounts returns, for the dialect, the two demo principals and a
 // third one added to the mock, which the configuration gains later.
-func threeAccounts(dc dialectCase, mock *mockapi.Server) []account {
+func threeAccounts(dc dialectCase, mock *mockapi.Server) []mockAccount {
 	if dc.dialect == prefs.VastAI {
 		mock.AddVastKey("third-vast-key", 6161)
-		return []account{{"personal", mockapi.DemoVastKey}, {"team", mockapi.OtherVastKey}, {"third", "third-vast-key"}}
+		return []mockAccount{{"personal", mockapi.DemoVastKey}, {"team", mockapi.OtherVastKey}, {"third", "third-vast-key"}}
 	}
 	mock.AddSession("third-session-token", "third")
-	return []account{{"personal", mockapi.DemoSessionToken}, {"team", mockapi.OtherSessionToken}, {"third", "third-session-token"}}
+	return []mockAccount{{"personal", mockapi.DemoSessionToken}, {"team", mockapi.OtherSessionToken}, {"third", "third-session-token"}}
 }
 
 // accountDocuments checks that each account in want holds its values and
 // every other account's document is as it was before the test.
-func accountDocuments(mock *mockapi.Server, accounts []account, before map[string]prefs.Document, want map[string]prefs.Document) resource.TestCheckFunc {
+func accountDocuments(mock *mockapi.Server, accounts []mockAccount, before map[string]prefs.Document, want map[string]prefs.Document) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for _, a := range accounts {
 			got := mock.UserDocument(a.token)
@@ -63,7 +63,7 @@ func accountDocuments(mock *mockapi.Server, accounts []account, before map[strin
 
 // aliasesConfig declares a provider configuration for each of providers and
 // a resource for each of managed, with the same name.
-func aliasesConfig(dc dialectCase, url string, providers, managed []account, values prefs.Document) string {
+func aliasesConfig(dc dialectCase, url string, providers, managed []mockAccount, values prefs.Document) string {
 	var config strings.Builder
 	for _, a := range providers {
 		config.WriteString(aliasedProvider(a.name, url, a.token, string(dc.dialect), 0))
@@ -82,7 +82,7 @@ func TestAccSeveralAccounts_Aliases(t *testing.T) {
 		t.Run(string(dc.dialect), func(t *testing.T) {
 			mock, url := startMock(t)
 			useProviderBinary(t)
-			s := newAccountSteps(dc, mock, func(providers, managed []account) string {
+			s := newAccountSteps(dc, mock, func(providers, managed []mockAccount) string {
 				return aliasesConfig(dc, url, providers, managed, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB})
 			})
 			resource.Test(t, resource.TestCase{
@@ -99,13 +99,13 @@ func TestAccSeveralAccounts_Aliases(t *testing.T) {
 // two accounts, a third added, the second removed.
 type accountSteps struct {
 	mock   *mockapi.Server
-	all    []account
+	all    []mockAccount
 	before map[string]prefs.Document
 	values prefs.Document
-	config func(providers, managed []account) string
+	config func(providers, managed []mockAccount) string
 }
 
-func newAccountSteps(dc dialectCase, mock *mockapi.Server, config func(providers, managed []account) string) accountSteps {
+func newAccountSteps(dc dialectCase, mock *mockapi.Server, config func(providers, managed []mockAccount) string) accountSteps {
 	s := accountSteps{mock: mock, all: threeAccounts(dc, mock), before: map[string]prefs.Document{},
 		values: prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, config: config}
 	for _, a := range s.all {
@@ -116,7 +116,7 @@ func newAccountSteps(dc dialectCase, mock *mockapi.Server, config func(providers
 
 // documents checks that each account of managed holds the values and every
 // other account's document is as it was.
-func (s accountSteps) documents(managed []account) resource.TestCheckFunc {
+func (s accountSteps) documents(managed []mockAccount) resource.TestCheckFunc {
 	want := map[string]prefs.Document{}
 	for _, a := range managed {
 		want[a.name] = s.values
@@ -126,8 +126,8 @@ func (s accountSteps) documents(managed []account) resource.TestCheckFunc {
 
 func (s accountSteps) steps() []resource.TestStep {
 	personal, team, third := s.all[0], s.all[1], s.all[2]
-	addr := func(a account) string { return "notification_preferences." + a.name }
-	actions := func(create, destroy account, noop ...account) []plancheck.PlanCheck {
+	addr := func(a mockAccount) string { return "notification_preferences." + a.name }
+	actions := func(create, destroy mockAccount, noop ...mockAccount) []plancheck.PlanCheck {
 		checks := []plancheck.PlanCheck{}
 		if create.name != "" {
 			checks = append(checks, plancheck.ExpectResourceAction(addr(create), plancheck.ResourceActionCreate))
@@ -150,15 +150,15 @@ func (s accountSteps) steps() []resource.TestStep {
 		{
 			// An account added: only its resource is created.
 			Config:           s.config(s.all, s.all),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(third, account{}, personal, team), PostApplyPostRefresh: empty},
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(third, mockAccount{}, personal, team), PostApplyPostRefresh: empty},
 			Check:            s.documents(s.all),
 		},
 		{
 			// An account removed, its provider configuration still there:
 			// only its keys go back.
-			Config:           s.config(s.all, []account{personal, third}),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(account{}, team, personal, third), PostApplyPostRefresh: empty},
-			Check:            s.documents([]account{personal, third}),
+			Config:           s.config(s.all, []mockAccount{personal, third}),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: actions(mockAccount{}, team, personal, third), PostApplyPostRefresh: empty},
+			Check:            s.documents([]mockAccount{personal, third}),
 		},
 	}
 }
@@ -170,7 +170,7 @@ func (s accountSteps) steps() []resource.TestStep {
 // guide's example does: the test harness cannot read resources keyed by
 // strings back from state. make examples-check applies the guide's example
 // itself under OpenTofu.
-func forEachConfig(url string, providers, managed []account, values prefs.Document) string {
+func forEachConfig(url string, providers, managed []mockAccount, values prefs.Document) string {
 	keys := make([]string, len(providers))
 	for i, a := range providers {
 		keys[i] = fmt.Sprintf("%q = %q", a.name, a.token)
@@ -205,10 +205,10 @@ func TestAccSeveralAccounts_ProviderForEach(t *testing.T) {
 	dc := dialectCases[1]
 	mock, url := startMock(t)
 	useProviderBinary(t)
-	s := newAccountSteps(dc, mock, func(providers, managed []account) string {
+	s := newAccountSteps(dc, mock, func(providers, managed []mockAccount) string {
 		return forEachConfig(url, providers, managed, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB})
 	})
-	remaining := []account{s.all[0], s.all[2]}
+	remaining := []mockAccount{s.all[0], s.all[2]}
 	resource.Test(t, resource.TestCase{
 		PreCheck:          func() { testAccPreCheck(t) },
 		ExternalProviders: externalProvider,
