@@ -20,10 +20,8 @@ const vastExport = `{"success":true,"notification_preferences":{"client":{"low_c
 
 func TestFunctionFlatten(t *testing.T) {
 	t.Parallel()
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		TerraformVersionChecks:   functionsSupported,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
+		TerraformVersionChecks: functionsSupported,
 		Steps: []resource.TestStep{
 			{
 				Config: fmt.Sprintf(`
@@ -57,10 +55,8 @@ output "vastai" {
 
 func TestFunctionNest(t *testing.T) {
 	t.Parallel()
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		TerraformVersionChecks:   functionsSupported,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
+		TerraformVersionChecks: functionsSupported,
 		Steps: []resource.TestStep{
 			{
 				Config: `
@@ -94,10 +90,11 @@ func TestFunctionFlattenFeedsAResource(t *testing.T) {
 	t.Parallel()
 	dc := dialectCases[1]
 	mock, url := startMock(t)
-	resource.UnitTest(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		TerraformVersionChecks:   functionsSupported,
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	before := mock.Document(prefs.VastAI)
+	cliTest(t, resource.TestCase{
+		TerraformVersionChecks: functionsSupported,
+		// Keys adopted through flatten have earlier values like any others.
+		CheckDestroy: expectServer(mock, prefs.VastAI, before),
 		Steps: []resource.TestStep{{
 			Config: dc.providerBlock(url) + fmt.Sprintf(`
 resource "notification_preferences" "me" {

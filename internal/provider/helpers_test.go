@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -38,11 +40,13 @@ type dialectCase struct {
 	token   string
 	write   string // the HTTP method of a write
 	// Two mutable keys, with their default values, and a misspelling of the first.
-	keyA, keyB     string
-	defaultA       bool
-	defaultB       bool
-	misspeltA      string
-	unmanagedKey   string
+	keyA, keyB   string
+	defaultA     bool
+	defaultB     bool
+	misspeltA    string
+	unmanagedKey string
+	// Keys the server does not know until a test ships them, with defaults.
+	shipped        prefs.Document
 	providerSuffix string
 	// GETs a `terraform apply` that changes values of keys already in state
 	// makes: the refresh, and for vastai the read its whole-document PUT
@@ -55,12 +59,14 @@ var dialectCases = []dialectCase{
 		dialect: prefs.V1, token: mockapi.DemoSessionToken, write: "PATCH",
 		keyA: "email.weekly_usage_digest", defaultA: false, keyB: "email.product_updates", defaultB: true,
 		misspeltA: "email.weekly_usage_digst", unmanagedKey: "email.delivery_alerts",
+		shipped:    mockapi.InAppChannel,
 		updateGets: 1,
 	},
 	{
 		dialect: prefs.VastAI, token: mockapi.DemoVastKey, write: "PUT",
 		keyA: "client.low_credit.webhooks", defaultA: false, keyB: "client.low_credit.email", defaultB: true,
 		misspeltA: "client.low_credit.webhook", unmanagedKey: "host.payout_sent.email",
+		shipped:        prefs.Document{"client.maintenance.email": true, "client.maintenance.webhooks": false},
 		providerSuffix: fmt.Sprintf("\n  user_id = %d", mockapi.DemoVastUser),
 		updateGets:     2,
 	},
@@ -111,6 +117,16 @@ func expectRequests(mock *mockapi.Server, gets, writes int) resource.TestCheckFu
 		g, w := mock.Count("GET"), mock.Count("PATCH")+mock.Count("PUT")
 		if g != gets || w != writes {
 			return fmt.Errorf("mock served %d GET and %d writes, want %d and %d:\n%v", g, w, gets, writes, mock.Journal())
+		}
+		return nil
+	}
+}
+
+// expectWrites checks the number of writes in the journal of the step so far.
+func expectWrites(mock *mockapi.Server, writes int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if w := mock.Count("PATCH") + mock.Count("PUT"); w != writes {
+			return fmt.Errorf("mock served %d writes, want %d:\n%v", w, writes, mock.Journal())
 		}
 		return nil
 	}
@@ -366,4 +382,34 @@ resource "notification_preferences" %[1]q {
   provider = %[2]s
 %[3]s}
 `, name, provider, prefsBody(values, ""))
+}
+
+// expectPriorPreferences checks the preferences a plan starts from, the
+// refreshed state, against want: what a failed apply must leave as it was.
+func expectPriorPreferences(addr string, want prefs.Document) plancheck.PlanCheck {
+	return priorPreferences{addr: addr, want: want}
+}
+
+type priorPreferences struct {
+	addr string
+	want prefs.Document
+}
+
+func (c priorPreferences) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.addr {
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)
+		got := prefs.Document{}
+		values, _ := before["preferences"].(map[string]any)
+		for k, v := range values {
+			got[k], _ = v.(bool)
+		}
+		if !maps.Equal(got, c.want) {
+			resp.Error = fmt.Errorf("%s's plan starts from preferences %v, want %v", c.addr, got, c.want)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("the plan has no change for %s", c.addr)
 }

@@ -4,11 +4,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
@@ -33,24 +30,22 @@ func TestAccPreferencesDataSource(t *testing.T) {
 	})
 }
 
+// Keys the server ships later appear at the next read, with no new
+// release of the provider.
 func TestAccPreferencesDataSource_ShippedChannel(t *testing.T) {
-	t.Parallel()
-	dc := dialectCases[0]
-	mock, url := startMock(t)
-	config := dc.providerBlock(url) + `data "notification_preferences" "current" {}`
-	cliTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: config, ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(dataSourceName, tfjsonpath.New("preferences"), knownvalue.MapSizeExact(4)),
-			}},
-			{
-				PreConfig: func() { mock.Ship(prefs.V1, mockapi.InAppChannel) },
-				Config:    config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(dataSourceName, tfjsonpath.New("preferences"), knownvalue.MapSizeExact(6)),
-					statecheck.ExpectKnownValue(dataSourceName, tfjsonpath.New("preferences").AtMapKey("in_app.product_updates"), knownvalue.Bool(true)),
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		before := mock.Document(dc.dialect)
+		config := dc.providerBlock(url) + `data "notification_preferences" "current" {}`
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: config, ConfigStateChecks: []statecheck.StateCheck{expectPreferences(dataSourceName, before)}},
+				{
+					PreConfig:         func() { mock.Ship(dc.dialect, dc.shipped) },
+					Config:            config,
+					ConfigStateChecks: []statecheck.StateCheck{expectPreferences(dataSourceName, before.Overlay(dc.shipped))},
 				},
 			},
-		},
+		})
 	})
 }

@@ -23,10 +23,8 @@ func TestAccPreferencesResource_Identity(t *testing.T) {
 		all[dc.keyA] = !dc.defaultA
 		config := dc.resourceConfig(url, prefsBody(all, ""))
 		identity := map[string]knownvalue.Check{"id": knownvalue.StringExact(dc.id())}
-		resource.UnitTest(t, resource.TestCase{
-			PreCheck:                 func() { testAccPreCheck(t) },
-			TerraformVersionChecks:   identitySupported,
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		cliTest(t, resource.TestCase{
+			TerraformVersionChecks: identitySupported,
 			Steps: []resource.TestStep{
 				{
 					Config:            config,

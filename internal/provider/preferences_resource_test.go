@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
@@ -141,23 +140,26 @@ func TestAccPreferencesResource_KeyRemovalRestores(t *testing.T) {
 	})
 }
 
+// With on_destroy = "keep", removing a key only stops managing it: its
+// value stays, and nothing is written.
 func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
-	t.Parallel()
-	dc := dialectCases[0]
-	mock, url := startMock(t)
-	keep := "  on_destroy = \"keep\"\n"
-	cliTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, keep))},
-			{
-				PreConfig: mock.ResetJournal,
-				Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, keep)),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
-					expectRequests(mock, 1, 0),
-				),
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		keep := "  on_destroy = \"keep\"\n"
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, keep))},
+				{
+					PreConfig:         mock.ResetJournal,
+					Config:            dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, keep)),
+					ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, prefs.Document{dc.keyB: !dc.defaultB})},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+						expectRequests(mock, 1, 0),
+					),
+				},
 			},
-		},
+		})
 	})
 }
 
@@ -199,15 +201,14 @@ func TestAccPreferencesResource_DestroyKeep(t *testing.T) {
 
 // A removed block with destroy = false forgets the resource and writes nothing.
 func TestAccPreferencesResource_RemovedBlockForgets(t *testing.T) {
-	t.Parallel()
-	dc := dialectCases[0]
-	mock, url := startMock(t)
-	cliTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))},
-			{
-				PreConfig: mock.ResetJournal,
-				Config: dc.providerBlock(url) + `
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, ""))},
+				{
+					PreConfig: mock.ResetJournal,
+					Config: dc.providerBlock(url) + `
 removed {
   from = notification_preferences.me
   lifecycle {
@@ -215,60 +216,37 @@ removed {
   }
 }
 `,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
-					func(*terraform.State) error {
-						if w := mock.Count("PATCH"); w != 0 {
-							return fmt.Errorf("%d writes after a removed block", w)
-						}
-						return nil
-					},
-				),
+					Check: resource.ComposeAggregateTestCheckFunc(
+						expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
+						expectRequests(mock, 0, 0),
+					),
+				},
 			},
-		},
+		})
 	})
 }
 
 // A channel the server ships later works without a provider release: the
 // catalogue comes from the server.
 func TestAccPreferencesResource_ChannelShippedLater(t *testing.T) {
-	t.Parallel()
-	dc := dialectCases[0]
-	mock, url := startMock(t)
-	withInApp := dc.resourceConfig(url, prefsBody(prefs.Document{"email.weekly_usage_digest": true, "in_app.product_updates": false}, ""))
-	cliTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{"email.weekly_usage_digest": true}, ""))},
-			{Config: withInApp, PlanOnly: true, ExpectError: regex(`Unknown Notification Key`)},
-			{
-				PreConfig: func() { mock.Ship(prefs.V1, mockapi.InAppChannel) },
-				Config:    withInApp,
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectPreferences(resourceName, prefs.Document{"email.weekly_usage_digest": true, "in_app.product_updates": false}),
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		before := prefs.Document{dc.keyA: !dc.defaultA}
+		shipped := dc.shipped.Keys()[0]
+		after := before.Overlay(prefs.Document{shipped: !dc.shipped[shipped]})
+		cliTest(t, resource.TestCase{
+			CheckDestroy: expectServer(mock, dc.dialect, dc.shipped),
+			Steps: []resource.TestStep{
+				{Config: dc.resourceConfig(url, prefsBody(before, ""))},
+				{Config: dc.resourceConfig(url, prefsBody(after, "")), PlanOnly: true, ExpectError: expectAll(`Unknown Notification Key`, pointsAt(shipped))},
+				{
+					PreConfig:         func() { mock.Ship(dc.dialect, dc.shipped) },
+					Config:            dc.resourceConfig(url, prefsBody(after, "")),
+					ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, after)},
+					Check:             expectServer(mock, dc.dialect, after),
 				},
-				Check: expectServer(mock, prefs.V1, prefs.Document{"in_app.product_updates": false, "email.weekly_usage_digest": true}),
 			},
-		},
-	})
-}
-
-// A managed key the server stops reporting stays in state with its last
-// value; removing it from configuration then forgets it without trying to
-// write the key the server no longer knows.
-func TestAccPreferencesResource_KeyWithdrawnByServer(t *testing.T) {
-	t.Parallel()
-	dc := dialectCases[0]
-	mock, url := startMock(t)
-	cliTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))},
-			{
-				PreConfig:         func() { mock.Withdraw(prefs.V1, dc.keyB); mock.ResetJournal() },
-				Config:            dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "")),
-				ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, prefs.Document{dc.keyA: !dc.defaultA})},
-				Check:             expectRequests(mock, 1, 0),
-			},
-		},
+		})
 	})
 }
 

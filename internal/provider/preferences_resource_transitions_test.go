@@ -197,6 +197,28 @@ func TestAccPreferencesResource_OneOwnerPerKey(t *testing.T) {
 	})
 }
 
+// Many keys declared twice read as one problem: the first ten at their
+// keys, and one error on the map counting the rest. (The cap is the
+// provider's own, the same for both dialects.)
+func TestAccPreferencesResource_ManyKeysDeclaredTwice(t *testing.T) {
+	t.Parallel()
+	dc := dialectCases[0]
+	mock, url := startMock(t)
+	bulk := prefs.Document{}
+	for i := range 12 {
+		bulk[fmt.Sprintf("bulk.toggle_%02d", i)] = true
+	}
+	mock.Ship(dc.dialect, bulk)
+	cliTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: twoResources(dc, url, bulk, bulk),
+			ExpectError: expectAll(`More Notification Keys Declared Twice`,
+				words("12 declared keys are declared by another notification_preferences resource of this provider configuration too; the first 10 are shown, each at its key, and 2 more are not.")),
+		}},
+	})
+	expectNoWrites(t, mock)
+}
+
 // A key moved from one resource to another keeps its earlier value: the
 // new owner remembers the value the key had before Terraform first touched
 // it, so destroying everything puts it back. Terraform applies the two
@@ -257,14 +279,17 @@ func TestAccPreferencesResource_WithdrawnKeyDoesNotBlockDestroy(t *testing.T) {
 				mock, url := startMock(t)
 				both := dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, ""))
 				tc := resource.TestCase{
-					PreCheck:                 func() { testAccPreCheck(t) },
-					ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 					Steps: []resource.TestStep{
 						{Config: both},
 						{
-							// Removing keyB after the server withdrew it.
-							PreConfig: func() { mock.Withdraw(dc.dialect, dc.keyB) },
-							Config:    dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "")),
+							// Removing keyB after the server withdrew it
+							// forgets it; a refresh has seen it go, so
+							// nothing is written (without one, the restore
+							// is refused and left out).
+							PreConfig:         func() { mock.Withdraw(dc.dialect, dc.keyB); mock.ResetJournal() },
+							Config:            dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyA: !dc.defaultA}, "")),
+							ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, prefs.Document{dc.keyA: !dc.defaultA})},
+							Check:             expectWrites(mock, map[bool]int{true: 0, false: 1}[refresh]),
 						},
 						{Config: both, PreConfig: func() { mock.Ship(dc.dialect, prefs.Document{dc.keyB: dc.defaultB}) }},
 						{
@@ -278,7 +303,7 @@ func TestAccPreferencesResource_WithdrawnKeyDoesNotBlockDestroy(t *testing.T) {
 				if !refresh {
 					tc.AdditionalCLIOptions = &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}}
 				}
-				resource.UnitTest(t, tc)
+				cliTest(t, tc)
 			})
 		}
 	}

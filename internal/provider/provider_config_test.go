@@ -68,21 +68,20 @@ data "notification_preferences" "current" {}
 	}
 }
 
-// Every argument can come from the environment instead.
+// endpoint, token, api and user_id can come from the environment instead:
+// the id is the vastai user's, read from the mock at the endpoint with the
+// token. (TestAccProvider_EnvironmentTuning proves request_timeout and
+// max_retries.)
 func TestAccProvider_EnvironmentVariables(t *testing.T) {
 	_, url := startMock(t)
-	testAccPreCheck(t)
 	t.Setenv("NOTIFICATION_ENDPOINT", url)
 	t.Setenv("NOTIFICATION_TOKEN", mockapi.DemoVastKey)
 	t.Setenv("NOTIFICATION_API", "vastai")
 	t.Setenv("NOTIFICATION_USER_ID", fmt.Sprint(mockapi.DemoVastUser))
-	t.Setenv("NOTIFICATION_REQUEST_TIMEOUT", "5s")
-	t.Setenv("NOTIFICATION_MAX_RETRIES", "2")
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:            `data "notification_preferences" "current" {}`,
-			ConfigStateChecks: []statecheck.StateCheck{expectID(dataSourceName, "4242")},
+			ConfigStateChecks: []statecheck.StateCheck{expectID(dataSourceName, fmt.Sprint(mockapi.DemoVastUser))},
 		}},
 	})
 }
@@ -112,7 +111,6 @@ func TestVastDefaults(t *testing.T) {
 // key, asked once per run.
 func TestAccProvider_VastaiFromVastAPIKey(t *testing.T) {
 	mock, url := startMock(t)
-	testAccPreCheck(t)
 	t.Setenv("VAST_API_KEY", mockapi.DemoVastKey)
 	config := fmt.Sprintf(`
 provider "notification" {
@@ -134,8 +132,7 @@ provider "notification" {
 			return nil
 		}
 	}
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			PreConfig:         mock.ResetJournal,
 			Config:            config,
@@ -168,12 +165,10 @@ data "notification_preferences" "current" {}
 `
 	t.Run("request timeout", func(t *testing.T) {
 		mock, url := startMock(t)
-		testAccPreCheck(t)
 		t.Setenv("NOTIFICATION_REQUEST_TIMEOUT", "300ms")
 		t.Setenv("NOTIFICATION_MAX_RETRIES", "0")
 		mock.Inject(mockapi.Fault{Method: "GET", Latency: 3 * time.Second, Times: 1})
-		resource.UnitTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		cliTest(t, resource.TestCase{
 			Steps: []resource.TestStep{{
 				Config: dc.providerBlock(url) + config, PlanOnly: true,
 				ExpectError: expectAll(`Could Not Reach the Notification API`, words("No answer came within request_timeout.")),
@@ -182,11 +177,9 @@ data "notification_preferences" "current" {}
 	})
 	t.Run("max retries", func(t *testing.T) {
 		mock, url := startMock(t)
-		testAccPreCheck(t)
 		t.Setenv("NOTIFICATION_MAX_RETRIES", "1")
 		mock.Inject(mockapi.Fault{Method: "GET", Status: 503, Times: 2})
-		resource.UnitTest(t, resource.TestCase{
-			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		cliTest(t, resource.TestCase{
 			Steps: []resource.TestStep{{
 				Config: dc.providerBlock(url) + config, PlanOnly: true,
 				ExpectError: expectAll(`HTTP 503`, words("The request was sent 2 times")),
@@ -195,43 +188,36 @@ data "notification_preferences" "current" {}
 	})
 }
 
+// A bad value in an environment variable is an error naming the variable:
+// the schema's validators see only the provider block, so these are the
+// provider's own checks.
 func TestAccProvider_BadEnvironmentValue(t *testing.T) {
-	testAccPreCheck(t)
-	t.Setenv("NOTIFICATION_USER_ID", "forty-two")
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: `
+	for _, tt := range []struct {
+		env, value string
+		want       *regexp.Regexp
+	}{
+		{"NOTIFICATION_USER_ID", "forty-two", expectAll(`Invalid Vast.ai User ID`, words(`"forty-two" is not a positive whole number.`), `NOTIFICATION_USER_ID`)},
+		{"NOTIFICATION_API", "vast", expectAll(`Unknown Notification API Dialect`, words(`unknown API dialect "vast": expected one of "v1" or "vastai".`), `NOTIFICATION_API`)},
+		{"NOTIFICATION_MAX_RETRIES", "11", expectAll(`Invalid max_retries`, words(`"11" is not a whole number from 0 to 10.`), `NOTIFICATION_MAX_RETRIES`)},
+		{"NOTIFICATION_REQUEST_TIMEOUT", "-1s", expectAll(`Invalid Request Timeout`, words(`"-1s" is not a positive duration`), `NOTIFICATION_REQUEST_TIMEOUT`)},
+	} {
+		t.Run(tt.env, func(t *testing.T) {
+			t.Setenv(tt.env, tt.value)
+			cliTest(t, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config: `
 provider "notification" {
   endpoint = "https://api.example.com"
   token    = "t"
-  api      = "vastai"
 }
 
 data "notification_preferences" "current" {}
 `,
-			PlanOnly:    true,
-			ExpectError: expectAll(`Invalid Vast.ai User ID`, words(`"forty-two" is not a positive whole number.`), `NOTIFICATION_USER_ID`),
-		}},
-	})
-}
-
-// http:// to anything but this machine sends the token in clear: a warning
-// at the endpoint argument.
-func TestCleartextEndpointWarning(t *testing.T) {
-	for endpoint, want := range map[string]bool{
-		"http://127.0.0.1:8080":     false,
-		"http://localhost:8080":     false,
-		"http://[::1]:8080":         false,
-		"https://api.example.com":   false,
-		"http://api.example.com":    true,
-		"http://192.0.2.10:8080/v1": true,
-	} {
-		m := providerModel{Endpoint: types.StringValue(endpoint), Token: types.StringValue("t")}
-		_, diags := m.clientConfig("test", "1.8.5")
-		if got := diags.WarningsCount() == 1; got != want || diags.HasError() {
-			t.Errorf("%s: warned %v, want %v (%v)", endpoint, got, want, diags)
-		}
+					PlanOnly:    true,
+					ExpectError: tt.want,
+				}},
+			})
+		})
 	}
 }
 

@@ -1,0 +1,155 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// The warnings of plan and apply, which the CLI test harness does not
+// show, read from the provider's protocol server as Terraform gets them.
+
+const warning = tfprotov6.DiagnosticSeverityWarning
+
+// eachDialectProtocol runs test for both dialects, each on a fresh mock and
+// provider, in parallel.
+func eachDialectProtocol(t *testing.T, test func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase)) {
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock := mockapi.New()
+		test(t, newProtocolFor(t, mock, dc, nil), mock, dc)
+	})
+}
+
+// A key the server withdrew warns at every plan that still declares it
+// with its last value; declared with another value it would be written,
+// and is an error at the key. Destroy restores the other keys and says it
+// leaves the withdrawn one, both when it plans and when it applies.
+func TestWarnings_WithdrawnKey(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		managed := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+		state, private := p.create(managed, onDestroyRestore)
+		mock.Withdraw(dc.dialect, dc.keyB)
+		for plan := range 2 {
+			state, private = p.read(state, private)
+			resp := p.plan(state, private, managed, onDestroyRestore)
+			expectDiagnostic(t, resp.Diagnostics, warning, "Notification Key Withdrawn by the Server", atKey(dc.keyB),
+				fmt.Sprintf("The server no longer reports %q", dc.keyB), "Remove it from preferences")
+			if t.Failed() {
+				t.Fatalf("plan %d", plan+1)
+			}
+			p.walk()
+		}
+
+		changed := p.tryPlan(state, private, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB}, onDestroyRestore)
+		expectDiagnostic(t, changed.Diagnostics, tfprotov6.DiagnosticSeverityError, "Unknown Notification Key", atKey(dc.keyB),
+			fmt.Sprintf("does not know %q", dc.keyB))
+		p.walk()
+
+		destroy := p.plan(state, private, nil, "")
+		expectDiagnostic(t, destroy.Diagnostics, warning, "Notification Keys Will Be Restored", nil,
+			fmt.Sprintf("%s → %v", dc.keyA, dc.defaultA),
+			fmt.Sprintf("stops managing %q here and leaves their values on the server as they are, because the server no longer has them", dc.keyB))
+		applied := p.apply(context.Background(), state, destroy, nil, "")
+		p.check(nil, applied.Diagnostics)
+		expectDiagnostic(t, applied.Diagnostics, warning, "Notification Keys Left as They Are", nil,
+			fmt.Sprintf("stops managing %q here", dc.keyB), "because the server no longer has them")
+		if got := mock.Document(dc.dialect)[dc.keyA]; got != dc.defaultA {
+			t.Errorf("destroy left %s = %v, want its earlier value %v", dc.keyA, got, dc.defaultA)
+		}
+	})
+}
+
+// With on_destroy = "keep", destroy and removing a key only let keys go,
+// and apply says so: which keys, and why.
+func TestWarnings_KeepSaysWhatItLeaves(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		managed := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+		state, private := p.create(managed, onDestroyKeep)
+
+		removal := p.change(state, private, prefs.Document{dc.keyB: !dc.defaultB}, onDestroyKeep)
+		p.check(nil, removal.Diagnostics)
+		expectDiagnostic(t, removal.Diagnostics, warning, "Notification Keys No Longer Managed", nil,
+			fmt.Sprintf("stops managing %q here and leaves their values on the server as they are, because on_destroy is \"keep\"", dc.keyA))
+
+		destroy := p.change(removal.NewState, removal.Private, nil, "")
+		p.check(nil, destroy.Diagnostics)
+		expectDiagnostic(t, destroy.Diagnostics, warning, "Notification Keys Left as They Are", nil,
+			fmt.Sprintf("stops managing %q here", dc.keyB), `because on_destroy is "keep"`)
+		if doc := mock.Document(dc.dialect); doc[dc.keyA] != !dc.defaultA || doc[dc.keyB] != !dc.defaultB {
+			t.Errorf("keep wrote earlier values back: %v", doc)
+		}
+	})
+}
+
+// A restore says, beside the keys it writes back, which keys it only lets
+// go: here the imported ones, which have no earlier value.
+func TestWarnings_RestoreNamesImportedKeys(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
+		state, private := p.importState()
+		imported := p.dc.dialect.Mutable(mock.Document(dc.dialect))
+
+		// A key shipped after the import is adopted with an earlier value.
+		shipped := dc.shipped.Keys()[0]
+		mock.Ship(dc.dialect, dc.shipped)
+		declared := imported.Overlay(prefs.Document{shipped: !dc.shipped[shipped]})
+		update := p.change(state, private, declared, onDestroyRestore)
+		p.check(nil, update.Diagnostics)
+
+		destroy := p.plan(update.NewState, update.Private, nil, "")
+		expectDiagnostic(t, destroy.Diagnostics, warning, "Notification Keys Will Be Restored", nil,
+			"Destroying this resource writes back", fmt.Sprintf("%s → %v", shipped, dc.shipped[shipped]), quoteList(imported.Keys()),
+			"because they were imported, so there is no earlier value to restore")
+		applied := p.apply(context.Background(), update.NewState, destroy, nil, "")
+		p.check(nil, applied.Diagnostics)
+		expectDiagnostic(t, applied.Diagnostics, warning, "Notification Keys Left as They Are", nil,
+			quoteList(imported.Keys()), "because they were imported")
+		doc := mock.Document(dc.dialect)
+		if doc[shipped] != dc.shipped[shipped] || doc[dc.keyA] != !dc.defaultA {
+			t.Errorf("after destroy the server has %s = %v (want %v, restored) and %s = %v (want %v, left)", shipped, doc[shipped], dc.shipped[shipped], dc.keyA, doc[dc.keyA], !dc.defaultA)
+		}
+	})
+}
+
+// Earlier values written by a newer release cannot be read: plan and
+// apply say so, and destroy then leaves the keys as they are.
+func TestWarnings_EarlierValuesUnreadable(t *testing.T) {
+	t.Parallel()
+	mock := mockapi.New()
+	p := newProtocol(t, mock)
+	state, private := p.create(prefs.Document{"email.weekly_usage_digest": true}, onDestroyRestore)
+	private = withPrivateEntry(t, private, earlierKey, `{"version": 99, "values": {"email.weekly_usage_digest": false}}`)
+
+	destroy := p.plan(state, private, nil, "")
+	expectDiagnostic(t, destroy.Diagnostics, warning, "Earlier Values Unreadable", nil,
+		"version 99 was written by a newer release of the provider", "keys will be left as they are on destroy")
+	applied := p.apply(context.Background(), state, destroy, nil, "")
+	p.check(nil, applied.Diagnostics)
+	expectDiagnostic(t, applied.Diagnostics, warning, "Earlier Values Unreadable", nil, "version 99")
+	if !mock.Document(prefs.V1)["email.weekly_usage_digest"] {
+		t.Error("destroy wrote a value it could not have read")
+	}
+}
+
+// http:// to a host other than this machine sends the token in clear: a
+// warning at the endpoint, naming it and the fix.
+func TestWarnings_TokenSentInClearText(t *testing.T) {
+	t.Parallel()
+	for _, endpoint := range []string{"http://api.example.com", "http://192.0.2.10:8080/v1"} {
+		p := newProtocolFor(t, mockapi.New(), dialectCases[0], map[string]tftypes.Value{"endpoint": tftypes.NewValue(tftypes.String, endpoint)})
+		expectDiagnostic(t, p.configured.Diagnostics, warning, "Token Sent in Clear Text", tftypes.NewAttributePath().WithAttributeName("endpoint"),
+			"The endpoint "+endpoint+" uses http://", "the token travels unencrypted", "Use https://.")
+	}
+	for _, endpoint := range []string{"http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080", "https://api.example.com"} {
+		p := newProtocolFor(t, mockapi.New(), dialectCases[0], map[string]tftypes.Value{"endpoint": tftypes.NewValue(tftypes.String, endpoint)})
+		if w := warnings(p.configured.Diagnostics); len(w) != 0 {
+			t.Errorf("%s warns %q", endpoint, w)
+		}
+	}
+}
