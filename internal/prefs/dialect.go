@@ -3,7 +3,10 @@
 // suggestions offered for a misspelt key. It knows no HTTP and no Terraform.
 package prefs
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Dialect is one of the two wire dialects the provider speaks. It decides how
 // deep a key is and which keys users may never change.
@@ -19,6 +22,17 @@ const (
 // Dialects lists every supported dialect, default first.
 var Dialects = []Dialect{V1, VastAI}
 
+// shapes is what a dialect's keys look like: how many segments, and an
+// example shown in error messages, so a user sees the expected shape
+// rather than a grammar. A dialect missing here has no keys at all.
+var shapes = map[Dialect]struct {
+	depth   int
+	example string
+}{
+	V1:     {2, "email.weekly_usage_digest"},
+	VastAI: {3, "client.low_credit.email"},
+}
+
 // ParseDialect accepts the configuration spelling of a dialect.
 func ParseDialect(s string) (Dialect, error) {
 	for _, d := range Dialects {
@@ -26,24 +40,29 @@ func ParseDialect(s string) (Dialect, error) {
 			return d, nil
 		}
 	}
-	return "", fmt.Errorf("unknown API dialect %q: expected one of %q or %q", s, V1, VastAI)
+	quoted := make([]string, len(Dialects))
+	for i, d := range Dialects {
+		quoted[i] = fmt.Sprintf("%q", d)
+	}
+	return "", fmt.Errorf("unknown API dialect %q: expected one of %s", s, strings.Join(quoted, " or "))
 }
 
-// Depth is the number of segments in every key of the dialect.
+// check returns ParseDialect's error for a dialect that is not one of
+// Dialects, such as the zero Dialect.
+func (d Dialect) check() error {
+	_, err := ParseDialect(string(d))
+	return err
+}
+
+// Depth is the number of segments in every key of the dialect; 0 for an
+// unknown dialect, which has no keys.
 func (d Dialect) Depth() int {
-	if d == VastAI {
-		return 3
-	}
-	return 2
+	return shapes[d].depth
 }
 
-// Example is a well-formed key of the dialect, used in error messages so a
-// user sees the expected shape rather than a grammar.
+// Example is a well-formed key of the dialect; empty for an unknown one.
 func (d Dialect) Example() string {
-	if d == VastAI {
-		return "client.low_credit.email"
-	}
-	return "email.weekly_usage_digest"
+	return shapes[d].example
 }
 
 // Locked reports whether the API refuses to let users set key to value, and

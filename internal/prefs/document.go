@@ -17,6 +17,9 @@ type Document map[string]bool
 // booleans at the leaves is an error naming the offending path, because a
 // server answering with another shape must never be read as "no keys".
 func (d Dialect) Flatten(nested map[string]any) (Document, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
 	doc := make(Document)
 	for name, value := range nested {
 		if err := flattenInto(doc, value, name, d.Depth()); err != nil {

@@ -9,6 +9,9 @@ import (
 // segments are made of [a-z0-9_]. The returned error says which rule was
 // broken, so it can be shown to a user as is.
 func (d Dialect) ParseKey(s string) ([]string, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
 	segments := strings.Split(s, ".")
 	if len(segments) != d.Depth() {
 		return nil, fmt.Errorf("key %q has %d segment(s); a %s key has %d, like %q",
@@ -27,9 +30,15 @@ func (d Dialect) ParseKey(s string) ([]string, error) {
 // lets configuration be validated before the provider is configured.
 func CheckKeySyntax(s string) error {
 	segments := strings.Split(s, ".")
-	if n := len(segments); n != V1.Depth() && n != VastAI.Depth() {
-		return fmt.Errorf("key %q has %d segment(s); keys are dotted paths like %q (v1) or %q (vastai)",
-			s, n, V1.Example(), VastAI.Example())
+	fits := false
+	var examples []string
+	for _, d := range Dialects {
+		fits = fits || len(segments) == d.Depth()
+		examples = append(examples, fmt.Sprintf("%q (%s)", d.Example(), d))
+	}
+	if !fits {
+		return fmt.Errorf("key %q has %d segment(s); keys are dotted paths like %s",
+			s, len(segments), strings.Join(examples, " or "))
 	}
 	for i, seg := range segments {
 		if err := checkSegment(seg); err != nil {

@@ -65,6 +65,13 @@ func TestParseDialect(t *testing.T) {
 			t.Errorf("ParseDialect(%q) = %q, %v", s, d, err)
 		}
 	}
+	var unknown Dialect = "v2"
+	if _, err := unknown.ParseKey("email.weekly_usage_digest"); err == nil || !strings.Contains(err.Error(), `unknown API dialect "v2"`) {
+		t.Errorf("an unknown dialect parsed a key: %v", err)
+	}
+	if _, err := unknown.Flatten(map[string]any{"email": map[string]any{"x": true}}); err == nil {
+		t.Error("an unknown dialect flattened a document")
+	}
 	if _, err := ParseDialect("vast"); err == nil || !strings.Contains(err.Error(), `"v1" or "vastai"`) {
 		t.Errorf("ParseDialect(vast) = %v, want the valid choices named", err)
 	}

@@ -45,6 +45,11 @@ func TestAccPreferencesResource_ChaosSoak(t *testing.T) {
 		seed = uint64(time.Now().UnixNano())
 	}
 	t.Logf("CHAOS_SEED=%d", seed)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replay this run: make test-chaos CHAOS_CYCLES=%d CHAOS_SEED=%d", cycles, seed)
+		}
+	})
 	for i, dc := range dialectCases {
 		n := cycles / len(dialectCases)
 		if i < cycles%len(dialectCases) {
@@ -56,6 +61,7 @@ func TestAccPreferencesResource_ChaosSoak(t *testing.T) {
 
 func chaosSoak(t *testing.T, dc dialectCase, cycles int, seed uint64) {
 	mock, url := startMock(t)
+	mock.Seed(seed) // which requests fail, as well as what each cycle asks for
 	rng := rand.New(rand.NewPCG(seed, uint64(len(dc.dialect))))
 	keys := dc.dialect.Mutable(mock.Document(dc.dialect)).Keys()
 	provider := dc.providerBlock(url, `request_timeout = "300ms"`, "max_retries = 10")

@@ -1,14 +1,13 @@
 package provider
 
 import (
-	"context"
 	"fmt"
-	"maps"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
@@ -59,29 +58,6 @@ func TestAccPreferencesResource_ImportBlockGeneratesConfig(t *testing.T) {
 	})
 }
 
-// Imported keys have no earlier value, so destroy leaves them as they are.
-func TestAccPreferencesResource_ImportedKeysKeptOnDestroy(t *testing.T) {
-	t.Parallel()
-	dc := dialectCases[0]
-	mock, url := startMock(t)
-	mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
-	all := dc.dialect.Mutable(mock.Document(dc.dialect))
-	cliTest(t, resource.TestCase{
-		CheckDestroy: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
-		Steps: []resource.TestStep{
-			{
-				Config:             dc.resourceConfig(url, prefsBody(all, "")),
-				ResourceName:       resourceName,
-				ImportState:        true,
-				ImportStateId:      "me",
-				ImportStatePersist: true,
-			},
-			{Config: dc.resourceConfig(url, prefsBody(all, "")), PlanOnly: true},
-		},
-	})
-	expectNoWrites(t, mock)
-}
-
 func TestAccPreferencesResource_ImportWrongID(t *testing.T) {
 	eachDialect(t, func(t *testing.T, dc dialectCase) {
 		_, url := startMock(t)
@@ -99,64 +75,43 @@ func TestAccPreferencesResource_ImportWrongID(t *testing.T) {
 	})
 }
 
-// An imported key has no earlier value: removing it from preferences stops
-// managing it and leaves its value on the server as it is.
-func TestAccPreferencesResource_ImportThenRemoveKeyKeepsValue(t *testing.T) {
-	t.Parallel()
-	dc := dialectCases[0]
-	mock, url := startMock(t)
-	mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
-	all := dc.dialect.Mutable(mock.Document(dc.dialect))
-	fewer := all.Clone()
-	delete(fewer, dc.keyA)
-	cliTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{
-				Config:             dc.resourceConfig(url, prefsBody(all, "")),
-				ResourceName:       resourceName,
-				ImportState:        true,
-				ImportStateId:      dc.id(),
-				ImportStatePersist: true,
+// Imported keys have no earlier value: after an import the plan is empty,
+// removing a key from preferences and destroying the rest leave every value
+// on the server as it is, and nothing is written.
+func TestAccPreferencesResource_ImportedKeysKeepTheirValues(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		mock.Set(dc.dialect, prefs.Document{dc.keyA: !dc.defaultA})
+		before := mock.Document(dc.dialect)
+		all := dc.dialect.Mutable(before)
+		fewer := all.Clone()
+		delete(fewer, dc.keyA)
+		cliTest(t, resource.TestCase{
+			CheckDestroy: func(s *terraform.State) error {
+				if err := expectServer(mock, dc.dialect, before)(s); err != nil {
+					return err
+				}
+				return expectWrites(mock, 0)(s)
 			},
-			{
-				PreConfig:         mock.ResetJournal,
-				Config:            dc.resourceConfig(url, prefsBody(fewer, "")),
-				ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, fewer)},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
-					expectRequests(mock, 1, 0),
-				),
+			Steps: []resource.TestStep{
+				{
+					Config:             dc.resourceConfig(url, prefsBody(all, "")),
+					ResourceName:       resourceName,
+					ImportState:        true,
+					ImportStateId:      dc.id(),
+					ImportStatePersist: true,
+				},
+				{Config: dc.resourceConfig(url, prefsBody(all, "")), PlanOnly: true},
+				{
+					PreConfig:         mock.ResetJournal,
+					Config:            dc.resourceConfig(url, prefsBody(fewer, "")),
+					ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, fewer)},
+					Check: resource.ComposeAggregateTestCheckFunc(
+						expectServer(mock, dc.dialect, before),
+						expectRequests(mock, 1, 0),
+					),
+				},
 			},
-		},
+		})
 	})
-}
-
-// The warning a release gives names each key with its reason, and a key
-// let go because another resource declares it is handed over.
-func TestReleaseWarning(t *testing.T) {
-	var owners keyOwners
-	owners.declare("other", []string{"email.d"})
-	release := prefs.Release{
-		Keys:      []string{"email.a", "email.b", "email.c", "email.d"},
-		Current:   prefs.Document{"email.a": true},
-		Earlier:   prefs.Document{"email.a": false, "email.d": true},
-		Withdrawn: []string{"email.c"},
-	}
-	var written prefs.Document
-	released, ok := owners.release(release, func(r prefs.Released) bool {
-		written = r.Writes
-		return true
-	})
-	want := `Terraform stops managing "email.b" here and leaves their values on the server as they are, because they were imported, so there is no earlier value to restore. ` +
-		`Terraform stops managing "email.d" here and leaves their values on the server as they are, because another notification_preferences resource of this provider configuration manages them now, and remembers their earlier values in this one's place. ` +
-		`Terraform stops managing "email.c" here and leaves their values on the server as they are, because the server no longer has them.`
-	if got := leftAlone(released.Left, nil); !ok || got != want {
-		t.Fatalf("warning:\n%s\nwant:\n%s", got, want)
-	}
-	if !maps.Equal(written, prefs.Document{"email.a": false}) || len(released.Earlier) != 0 {
-		t.Fatalf("wrote %v, still remembers %v: want email.a restored and every earlier value forgotten", written, released.Earlier)
-	}
-	if got := owners.awaitHandOver(context.Background(), []string{"email.d"}); !maps.Equal(got, prefs.Document{"email.d": true}) {
-		t.Fatalf("handed over %v, want email.d's earlier value true", got)
-	}
 }

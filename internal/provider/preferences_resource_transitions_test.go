@@ -70,24 +70,24 @@ func TestAccPreferencesResource_ServerChangedBetweenPlanAndApply(t *testing.T) {
 
 // The mock can also land the change at the very moment the write arrives.
 func TestAccPreferencesResource_ServerChangedAtWrite(t *testing.T) {
-	t.Parallel()
-	dc := dialectCases[0]
-	mock, url := startMock(t)
-	want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
-	config := dc.resourceConfig(url, prefsBody(want, ""))
-	cliTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: config},
-			{
-				PreConfig: func() {
-					mock.Set(dc.dialect, prefs.Document{dc.keyB: dc.defaultB})
-					mock.SetBeforeNextWrite(dc.dialect, prefs.Document{dc.keyA: dc.defaultA})
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		want := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+		config := dc.resourceConfig(url, prefsBody(want, ""))
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: config},
+				{
+					PreConfig: func() {
+						mock.Set(dc.dialect, prefs.Document{dc.keyB: dc.defaultB})
+						mock.SetBeforeNextWrite(dc.dialect, prefs.Document{dc.keyA: dc.defaultA})
+					},
+					Config:           config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					Check:            expectServer(mock, dc.dialect, want),
 				},
-				Config:           config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				Check:            expectServer(mock, dc.dialect, want),
 			},
-		},
+		})
 	})
 }
 
@@ -375,22 +375,22 @@ resource "terraform_data" "trigger" {
 }
 
 // Every read of one provider configuration in a walk shares one GET:
-// refreshing five resources and a data source costs one request, not six.
+// refreshing a resource for every key and a data source costs one request.
 func TestAccPreferencesResource_RefreshSharesOneRead(t *testing.T) {
-	t.Parallel()
-	dc := dialectCases[1]
-	mock, url := startMock(t)
-	config := dc.providerBlock(url) + `
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		config := dc.providerBlock(url) + `
 data "notification_preferences" "all" {}
 `
-	for i, k := range []string{"client.low_credit.webhooks", "client.instance_stopped.webhooks", "host.machine_offline.webhooks", "host.payout_sent.email", "host.payout_sent.webhooks"} {
-		config += resourceBlockNamed(fmt.Sprintf("r%d", i), prefs.Document{k: true})
-	}
-	cliTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: config},
-			{PreConfig: mock.ResetJournal, Config: config, Check: expectRequests(mock, 1, 0)},
-		},
+		for i, k := range dc.dialect.Mutable(mock.Document(dc.dialect)).Keys() {
+			config += resourceBlockNamed(fmt.Sprintf("r%d", i), prefs.Document{k: true})
+		}
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: config},
+				{PreConfig: mock.ResetJournal, Config: config, Check: expectRequests(mock, 1, 0)},
+			},
+		})
 	})
 }
 
