@@ -21,6 +21,9 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "set to true to run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	if err := provider.SilenceUnreadLogs(); err != nil {
+		log.Fatal(err.Error())
+	}
 	opts := providerserver.ServeOpts{
 		Address: "registry.terraform.io/openprefs/notification",
 		Debug:   debug,
