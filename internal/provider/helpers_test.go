@@ -24,6 +24,14 @@ import (
 // cases, configurations written as HCL, and checks of the mock's journal,
 // the server's document, state and error messages.
 
+// manyKeys is how many keys the tests of large maps declare: 10,000, or
+// 1,000 under the race detector (make test). There the framework's work
+// per map element, most of it trace logging that looks its logger up in
+// the context whether or not anything is logged, is several times slower,
+// and 10,000 keys took four minutes of the suite; the runs on the other
+// CLIs, which CI makes without the race detector, keep the 10,000.
+var manyKeys = map[bool]int{false: 10000, true: 1000}[raceDetector]
+
 // startMock serves a fresh mock API for one test.
 func startMock(t *testing.T) (*mockapi.Server, string) {
 	t.Helper()
