@@ -181,14 +181,25 @@ func (s *Server) SetBeforeNextWrite(d prefs.Dialect, values prefs.Document) {
 	s.beforeWrite[d] = values.Clone()
 }
 
+// WithdrawBeforeNextWrite withdraws keys from the dialect's catalogue just
+// before the next write of the dialect is served: a key retired between
+// a plan and its apply.
+func (s *Server) WithdrawBeforeNextWrite(d prefs.Dialect, keys ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.withdrawBeforeWrite[d] = append(s.withdrawBeforeWrite[d], keys...)
+}
+
 func (s *Server) applyBeforeWrite(d prefs.Dialect) {
 	s.mu.Lock()
-	values := s.beforeWrite[d]
+	values, withdrawn := s.beforeWrite[d], s.withdrawBeforeWrite[d]
 	delete(s.beforeWrite, d)
+	delete(s.withdrawBeforeWrite, d)
 	s.mu.Unlock()
 	if values != nil {
 		s.Set(d, values)
 	}
+	s.Withdraw(d, withdrawn...)
 }
 
 func demoToken(d prefs.Dialect) string {

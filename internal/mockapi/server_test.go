@@ -281,6 +281,12 @@ func TestSetBeforeNextWrite(t *testing.T) {
 		{"a later PATCH is served as usual", "PATCH", v1URL, DemoSessionToken, `{"email":{"product_updates":true}}`, 200,
 			`{"data":{"email":{"product_updates":true}}}`},
 	})
+	s.WithdrawBeforeNextWrite(prefs.V1, "email.billing_receipts")
+	runExchanges(t, srv, []exchange{
+		{"a withdrawal waits for the next write", "GET", v1URL, DemoSessionToken, "", 200, `{"data":{"email":{"billing_receipts":false}}}`},
+		{"which meets it", "PATCH", v1URL, DemoSessionToken, `{"email":{"billing_receipts":true}}`, 422,
+			`{"error":{"code":"UNKNOWN_NOTIFICATION_KEY","details":{"email.billing_receipts":"unknown toggle"}}}`},
+	})
 }
 
 // A write of a key whose writes the server ignores succeeds, and answers

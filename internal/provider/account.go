@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -11,27 +12,44 @@ import (
 )
 
 // account is what a configured provider hands its resources and data
-// sources for the one preferences document it is configured for:
-// the client, and what this provider configuration has learned in the
-// current Terraform walk. Terraform configures a provider afresh for every
-// walk of its graph (a plan, an apply), so none of it outlives the walk.
+// sources for the one preferences document it is configured for: the
+// client, and what this provider configuration has learned in the current
+// Terraform walk. Terraform configures a provider afresh for every walk of
+// its graph (a plan, an apply), so none of it outlives the walk.
 type account struct {
 	client.Client
 
-	// mu is held for every request, so the reads and writes of one walk
-	// take turns. Writes must: a vastai PUT replaces the whole document,
-	// and two in parallel would each put back the other's old values.
-	// Reads share one GET that way. And the shared document stays in
-	// order without version numbers: no answer can land after the answer
-	// to a request sent later.
+	// mu guards everything below. It is never held across a request:
+	// reads share one GET, and writes take turns by the queue (see
+	// account_write.go), so that a slow request holds up no plan.
 	mu sync.Mutex
+
 	// doc is the document as the server last answered it in this walk:
 	// every read of the walk shares it (refreshing N resources is one
 	// GET), and the next write starts from it. nil until read, and after a
-	// failed write, whose effect on the server is unknown.
-	doc prefs.Document
+	// failed write, whose effect on the server is unknown. version counts
+	// the write answers and discards, so that a read sent before a write
+	// answered never replaces what the write's answer said.
+	doc     prefs.Document
+	version uint64
+	reading *pendingRead
 
+	// owners is what the resources' plans and writes of this walk said of
+	// the keys they declare, let go and take over.
 	owners keyOwners
+
+	// queue holds the writes waiting for the request in flight; writing
+	// is true while one is in flight.
+	queue   []*write
+	writing bool
+}
+
+// pendingRead is a GET in flight, which every read arriving meanwhile
+// waits for instead of sending its own.
+type pendingRead struct {
+	done chan struct{}
+	doc  prefs.Document
+	err  error
 }
 
 func newAccount(cfg client.Config) (*account, error) {
@@ -65,33 +83,43 @@ func ready(a *account, diags *diag.Diagnostics) bool {
 }
 
 // readShared returns the document as this walk last saw it, reading it if
-// nothing has yet.
+// nothing has yet; reads that arrive while the GET is in flight share it.
+// The document is shared: callers must not change it.
 func (a *account) readShared(ctx context.Context) (prefs.Document, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.doc != nil {
-		return a.doc, nil
-	}
-	doc, err := a.Read(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a.doc = doc
-	return doc, nil
-}
+	for {
+		a.mu.Lock()
+		if a.doc != nil {
+			doc := a.doc
+			a.mu.Unlock()
+			return doc, nil
+		}
+		if r := a.reading; r != nil {
+			a.mu.Unlock()
+			select {
+			case <-r.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			// The GET was another caller's: its cancellation is not ours.
+			if r.err != nil && ctx.Err() == nil && (errors.Is(r.err, context.Canceled) || errors.Is(r.err, context.DeadlineExceeded)) {
+				continue
+			}
+			return r.doc, r.err
+		}
+		r := &pendingRead{done: make(chan struct{})}
+		a.reading = r
+		version := a.version
+		a.mu.Unlock()
 
-// writeShared applies changes, holding the declared values in hold, and
-// starts from the document the previous request of this walk answered with.
-func (a *account) writeShared(ctx context.Context, changes, hold prefs.Document) (prefs.Document, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	after, err := a.Apply(ctx, changes, hold, a.doc)
-	if err != nil {
-		// The write may have landed with its answer lost: a PUT built on
-		// the document from before it would put the old values back.
-		a.doc = nil
-		return nil, err
+		r.doc, r.err = a.Read(ctx)
+
+		a.mu.Lock()
+		a.reading = nil
+		if r.err == nil && a.version == version {
+			a.doc = r.doc
+		}
+		a.mu.Unlock()
+		close(r.done)
+		return r.doc, r.err
 	}
-	a.doc = after
-	return after, nil
 }

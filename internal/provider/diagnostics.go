@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -242,34 +241,55 @@ func addRestoreWarning(diags *diag.Diagnostics, what string, released prefs.Rele
 		lines = append(lines, fmt.Sprintf("  %s → %v", k, released.Writes[k]))
 	}
 	detail := fmt.Sprintf("%s writes back the values these keys had before this resource managed them:\n%s", what, strings.Join(lines, "\n"))
-	if s := leftAlone(released.Left, nil); s != "" {
+	if s := leftAlone(released.Left); s != "" {
 		detail += "\n\n" + s
 	}
 	diags.AddWarning("Notification Keys Will Be Restored", detail)
 }
 
 // addReleaseWarning tells, after a release, which keys were left on the
-// server as they are, and why; gone are restored keys the server turned
-// out not to know any more.
-func addReleaseWarning(diags *diag.Diagnostics, summary string, released prefs.Released, gone []string) {
-	if s := leftAlone(released.Left, gone); s != "" {
+// server as they are, and why, and which a taker remembers wrongly.
+func addReleaseWarning(diags *diag.Diagnostics, summary string, released prefs.Released, moved []movedKey) {
+	if s := leftAlone(withoutMoved(released, moved).Left); s != "" {
 		diags.AddWarning(summary, s)
+	}
+	for _, m := range moved {
+		addMisremembered(diags, m)
 	}
 }
 
 // leftAlone says, by reason, which keys a release leaves as they are.
-func leftAlone(left map[prefs.Reason][]string, gone []string) string {
+func leftAlone(left map[prefs.Reason][]string) string {
 	var parts []string
 	for _, reason := range prefs.Reasons {
-		keys := left[reason]
-		if reason == prefs.Withdrawn {
-			keys = append(slices.Clone(keys), gone...)
-		}
-		if len(keys) > 0 {
+		if keys := left[reason]; len(keys) > 0 {
 			parts = append(parts, fmt.Sprintf("Terraform stops managing %s here and leaves their values on the server as they are, because %s.", quoteList(keys), releaseReasons[reason]))
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// The fix for a key moved between resources in an order that loses its
+// earlier value, as both of the warnings below give it.
+const moveAdvice = "To keep the earlier value, add depends_on = [<this resource>] to the notification_preferences resource taking the key over, so that Terraform applies this one first; or move the key in two applies: remove it here and apply, then declare it there and apply."
+
+// addUnorderedMove warns at plan that a key this resource lets go is
+// declared by another resource that Terraform may apply first.
+func addUnorderedMove(diags *diag.Diagnostics, key string, current, earlier bool) {
+	diags.AddAttributeWarning(keyPath(key), "Notification Key Moves Between Resources Without an Order",
+		fmt.Sprintf("%q moves from this resource to another notification_preferences resource of this provider configuration, which Terraform planned before this one: nothing orders the two. "+
+			"If Terraform applies the other resource first, it remembers %v, the value this resource set, as the value to write back on destroy, instead of %v, the value %q had before Terraform managed it. %s",
+			key, current, earlier, key, moveAdvice))
+}
+
+// addMisremembered warns at apply that a key this resource let go was taken
+// over by a resource applied before it, which remembers another value.
+func addMisremembered(diags *diag.Diagnostics, m movedKey) {
+	diags.AddAttributeWarning(keyPath(m.key), "Moved Notification Key Remembers Another Value",
+		fmt.Sprintf("%q was taken over by another notification_preferences resource of this provider configuration, which Terraform applied before this one let the key go "+
+			"(or by this resource's own new object, replacing it with create_before_destroy). "+
+			"That resource will write back %v on destroy; the value %q had before Terraform managed it is %v. %s",
+			m.key, m.remembered, m.key, m.earlier, moveAdvice))
 }
 
 var releaseReasons = map[prefs.Reason]string{

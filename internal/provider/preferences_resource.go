@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -95,8 +96,7 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	prior := fromMap(state.Preferences)
 	if req.Plan.Raw.IsNull() {
 		private := readPrivate(ctx, req.Private, &resp.Diagnostics)
-		released := r.releaseOf(prior.Keys(), prior, private, state.keeps()).Decide()
-		addRestoreWarning(&resp.Diagnostics, "Destroying this resource", released)
+		r.planRelease("Destroying this resource", prior.Keys(), prior, private, state.keeps(), &resp.Diagnostics)
 		return
 	}
 	plan := readModel(ctx, req.Plan, &resp.Diagnostics)
@@ -108,24 +108,38 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	desired := declaredIn(plan.Preferences)
 	removed := prefs.Removed(prior, desired)
-	// The earlier values matter only to keys leaving; most plans have none.
 	private := privateData{withdrawn: readWithdrawn(ctx, req.Private, &resp.Diagnostics)}
-	if len(removed) > 0 {
+	if !req.State.Raw.IsNull() {
 		private.earlier = readEarlier(ctx, req.Private, &resp.Diagnostics)
 	}
 
 	name := planName(ctx, req.Private, resp.Private, &resp.Diagnostics)
-	addDeclaredTwice(&resp.Diagnostics, r.account.owners.declare(name, desired.Keys()))
-	offered, _ := prefs.Select(private.earlier.Without(private.withdrawn), removed)
-	r.account.owners.handOver(offered)
-
+	addDeclaredTwice(&resp.Diagnostics, r.account.declare(name, desired.Keys()))
 	if !r.checkPlanned(ctx, desired, prior, private.withdrawn, &resp.Diagnostics) {
 		return
 	}
-	if len(removed) > 0 {
-		released := r.releaseOf(removed, prior, private, plan.keeps()).Decide()
-		addRestoreWarning(&resp.Diagnostics, "Removing "+quoteList(removed)+" from preferences", released)
+	r.planRelease("Removing "+quoteList(removed)+" from preferences", removed, prior, private, plan.keeps(), &resp.Diagnostics)
+}
+
+// planRelease leaves the earlier values of the keys this resource manages
+// for a resource taking them over after it: one taking keys this plan lets
+// go, or the new object of a replacement (create_before_destroy, or a
+// tainted object's), which takes over every key. And it says what letting
+// keys go will do: the values it will write back, and the keys Terraform
+// may hand to a taker before this resource lets them go.
+func (r *preferencesResource) planRelease(what string, keys []string, prior prefs.Document, private privateData, keep bool, diags *diag.Diagnostics) {
+	offered := private.earlier.Without(private.withdrawn)
+	for _, k := range r.account.offer(offered, keys) {
+		if earlier, ok := offered[k]; ok && prior[k] != earlier {
+			addUnorderedMove(diags, k, prior[k], earlier)
+		}
 	}
+	if len(keys) == 0 {
+		return
+	}
+	release := releaseOf(keys, prior, private, keep)
+	release.Declared = r.account.isDeclared
+	addRestoreWarning(diags, what, release.Decide())
 }
 
 func (r *preferencesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -141,11 +155,13 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok || !checkKeys(r.account.Dialect(), desired, current, &resp.Diagnostics) {
 		return
 	}
-	earlier := prefs.Adopt(desired.Keys(), current, r.account.owners.awaitHandOver(ctx, desired.Keys()))
-	if _, ok := r.writeAndVerify(ctx, prefs.Changes(current, desired), desired, &resp.Diagnostics); !ok {
+	written, ok := r.writeAndVerify(ctx, write{
+		changes: prefs.Changes(current, desired), hold: desired, adopt: desired.Keys(), found: current,
+	}, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	privateData{earlier: earlier}.save(ctx, resp.Private, &resp.Diagnostics)
+	privateData{earlier: written.earlier}.save(ctx, resp.Private, &resp.Diagnostics)
 	plan.ID = types.StringValue(r.account.ID())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
@@ -208,25 +224,28 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	private := readPrivate(ctx, req.Private, &resp.Diagnostics)
 	desired, prior := fromMap(plan.Preferences), fromMap(state.Preferences)
-	base := prior
-	if added := prefs.Added(prior, desired); len(added) > 0 {
+	base, found := prior, prefs.Document(nil)
+	added := prefs.Added(prior, desired)
+	if len(added) > 0 {
 		current, ok := r.readDocument(ctx, &resp.Diagnostics)
 		if !ok || !checkKeys(r.account.Dialect(), desired, current.Overlay(prior), &resp.Diagnostics) {
 			return
 		}
-		private.earlier = private.earlier.Overlay(prefs.Adopt(added, current, r.account.owners.awaitHandOver(ctx, added)))
-		base = prior.Overlay(current)
+		base, found = prior.Overlay(current), current
 	}
-	release := r.releaseOf(prefs.Removed(prior, desired), base, private, plan.keeps())
+	release := releaseOf(prefs.Removed(prior, desired), base, private, plan.keeps())
 	// A withdrawn key still declared keeps its last value in state; the
 	// server has no such key to write or to hold.
-	released, gone, ok := r.releaseAndWrite(ctx, release, prefs.Changes(base, desired), desired.Without(private.withdrawn), &resp.Diagnostics)
+	written, ok := r.writeAndVerify(ctx, write{
+		changes: prefs.Changes(base, desired), hold: desired.Without(private.withdrawn),
+		release: &release, adopt: added, found: found,
+	}, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	addReleaseWarning(&resp.Diagnostics, "Notification Keys No Longer Managed", released, gone)
+	addReleaseWarning(&resp.Diagnostics, "Notification Keys No Longer Managed", written.released, written.misremembered)
 	stillDeclared, _ := prefs.Select(desired, private.withdrawn)
-	privateData{earlier: released.Earlier, withdrawn: stillDeclared.Keys()}.save(ctx, resp.Private, &resp.Diagnostics)
+	privateData{earlier: written.released.Earlier.Overlay(written.earlier), withdrawn: stillDeclared.Keys()}.save(ctx, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
@@ -240,10 +259,9 @@ func (r *preferencesResource) Delete(ctx context.Context, req resource.DeleteReq
 		return
 	}
 	prior := fromMap(state.Preferences)
-	release := r.releaseOf(prior.Keys(), prior, readPrivate(ctx, req.Private, &resp.Diagnostics), state.keeps())
-	released, gone, ok := r.releaseAndWrite(ctx, release, nil, nil, &resp.Diagnostics)
-	if ok {
-		addReleaseWarning(&resp.Diagnostics, "Notification Keys Left as They Are", released, gone)
+	release := releaseOf(prior.Keys(), prior, readPrivate(ctx, req.Private, &resp.Diagnostics), state.keeps())
+	if written, ok := r.writeAndVerify(ctx, write{release: &release}, &resp.Diagnostics); ok {
+		addReleaseWarning(&resp.Diagnostics, "Notification Keys Left as They Are", written.released, written.misremembered)
 	}
 }
 

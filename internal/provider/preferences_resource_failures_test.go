@@ -2,6 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -91,4 +94,44 @@ data "notification_preferences" "current" {}
 	if hits := touched(mock, mockapi.OtherVastUser, "PUT"); len(hits) > 0 {
 		t.Errorf("the other user's document was written: %v", hits)
 	}
+}
+
+// Resources created in one apply share write requests. A key the server
+// withdrew after the plan fails only the resource declaring it, at that
+// key; the others are created, and state equals the server.
+func TestAccPreferencesResource_BadKeyFailsOnlyItsResource(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		before := mock.Document(dc.dialect)
+		keys := dc.dialect.Mutable(before).Keys()[:4]
+		bad := keys[2]
+		config := func(keys []string) string {
+			config := dc.providerBlock(url)
+			for _, k := range keys {
+				config += resourceBlockNamed(strings.ReplaceAll(k, ".", "_"), prefs.Document{k: !before[k]})
+			}
+			return config
+		}
+		good := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == bad })
+		want := prefs.Document{}
+		for _, k := range good {
+			want[k] = !before[k]
+		}
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{
+					PreConfig: func() { mock.WithdrawBeforeNextWrite(dc.dialect, bad) },
+					Config:    config(keys),
+					// Refused by the write, or, if Terraform plans it again
+					// after the first write, at that plan.
+					ExpectError: expectAll(fmt.Sprintf(`(Notification API Refused %s|Unknown Notification Key)`, regexp.QuoteMeta(fmt.Sprintf("%q", bad))), pointsAt(bad)),
+				},
+				{
+					Config:           config(good),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					Check:            expectServer(mock, dc.dialect, want),
+				},
+			},
+		})
+	})
 }

@@ -219,31 +219,23 @@ func TestAccPreferencesResource_ManyKeysDeclaredTwice(t *testing.T) {
 	expectNoWrites(t, mock)
 }
 
-// A key moved from one resource to another keeps its earlier value: the
-// new owner remembers the value the key had before Terraform first touched
-// it, so destroying everything puts it back. Terraform applies the two
-// resources in either order, so each case runs several times: the
-// hand-over must not depend on which goes first.
+// A key moved from one resource to another keeps its earlier value when
+// Terraform applies the resource letting it go first, as depends_on on the
+// taker makes it: the new owner remembers the value the key had before
+// Terraform first touched it, and destroying everything puts it back. The
+// other order warns (TestWarnings_KeyMovedToAResourceAppliedFirst).
 func TestAccPreferencesResource_KeyMovedKeepsEarlierValue(t *testing.T) {
-	t.Parallel()
-	for _, dc := range dialectCases {
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
 		for _, existing := range []bool{false, true} {
-			name := fmt.Sprintf("%s/new_b", dc.dialect)
-			if existing {
-				name = fmt.Sprintf("%s/existing_b", dc.dialect)
-			}
-			t.Run(name, func(t *testing.T) {
+			t.Run(map[bool]string{false: "new_taker", true: "existing_taker"}[existing], func(t *testing.T) {
 				t.Parallel()
-				for i := range 3 {
-					t.Run(fmt.Sprint(i), func(t *testing.T) { testKeyMove(t, dc, existing) })
-				}
+				testKeyMove(t, dc, existing)
 			})
 		}
-	}
+	})
 }
 
 func testKeyMove(t *testing.T, dc dialectCase, existing bool) {
-	t.Parallel()
 	mock, url := startMock(t)
 	keyC := dc.unmanagedKey
 	before := mock.Document(dc.dialect)
@@ -252,11 +244,16 @@ func testKeyMove(t *testing.T, dc dialectCase, existing bool) {
 	if existing {
 		first = twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, prefs.Document{keyC: !before[keyC]})
 	}
+	moved := dc.providerBlock(url) + resourceBlockNamed("a", prefs.Document{dc.keyA: !dc.defaultA}) + fmt.Sprintf(`
+resource "notification_preferences" "b" {
+%s  depends_on = [notification_preferences.a]
+}
+`, prefsBody(prefs.Document{dc.keyB: !dc.defaultB, keyC: !before[keyC]}, ""))
 	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: first},
 			{
-				Config: twoResources(dc, url, prefs.Document{dc.keyA: !dc.defaultA}, prefs.Document{dc.keyB: !dc.defaultB, keyC: !before[keyC]}),
+				Config: moved,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
@@ -347,10 +344,10 @@ resource "terraform_data" "trigger" {
 	if cbd {
 		action = plancheck.ResourceActionCreateBeforeDestroy
 	}
-	// Without create_before_destroy the old object restores the earlier
-	// values first, and the new one remembers them. With it, the new one
-	// is written first and remembers what the old one had set, which a
-	// later destroy leaves in place. Terraform hands a tainted object's
+	// Without create_before_destroy the old object hands the earlier
+	// values over first, and the new one remembers them. With it, the new
+	// one is written first and remembers what the old one had set, which a
+	// later destroy leaves in place (the old object's destroy warns so). Terraform hands a tainted object's
 	// destroy the new object's private state, so its earlier values are
 	// lost either way.
 	afterDestroy := prefs.Document{dc.keyA: dc.defaultA}

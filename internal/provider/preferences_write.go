@@ -10,31 +10,30 @@ import (
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
-// writeAndVerify writes changes, if there are any, holding the declared
-// values in hold, and checks that the server then holds every one of them:
-// after a successful apply, state must equal the plan. A key it was only
-// restoring that the API no longer knows (withdrawn since the last
-// refresh) is left out and the rest written again, once; such keys are
-// returned for a warning.
-func (r *preferencesResource) writeAndVerify(ctx context.Context, changes, hold prefs.Document, diags *diag.Diagnostics) ([]string, bool) {
-	changes = changes.Clone()
-	var gone []string
-	for len(changes) > 0 {
-		after, err := r.account.writeShared(ctx, changes, hold)
-		if err == nil {
-			return gone, verify(after, hold, diags)
+// writeAndVerify sends w, through the account's queue, and checks that the
+// server then holds every declared value: after a successful apply, state
+// must equal the plan. A key it was only restoring that the API no longer
+// knows (withdrawn since the last refresh) is left out, as withdrawn, and
+// the rest written again, once. It returns the write as answered, and
+// whether it succeeded; what the write released and adopted says the rest.
+func (r *preferencesResource) writeAndVerify(ctx context.Context, w write, diags *diag.Diagnostics) (*write, bool) {
+	for retried := false; ; retried = true {
+		sent := w // each attempt is decided afresh
+		r.account.submit(ctx, &sent)
+		if sent.err == nil {
+			// A write that sent nothing trusts the read it was built on.
+			ok := len(sent.sent()) == 0 || verify(sent.after, sent.hold, diags)
+			return &sent, ok
 		}
 		var apiErr *client.APIError
-		if !errors.As(err, &apiErr) || !onlyRestoring(apiErr, changes, hold) || len(gone) > 0 {
-			addAPIError(diags, r.account.Dialect(), "write notification preferences", err)
-			return nil, false
+		if retried || w.release == nil || !errors.As(sent.err, &apiErr) || !onlyRestoring(apiErr, sent.sent(), sent.hold) {
+			addAPIError(diags, r.account.Dialect(), "write notification preferences", sent.err)
+			return &sent, false
 		}
-		for _, k := range apiErr.DetailKeys() {
-			delete(changes, k)
-			gone = append(gone, k)
-		}
+		release := *w.release
+		release.Withdrawn = append(release.Withdrawn, apiErr.DetailKeys()...)
+		w.release = &release
 	}
-	return gone, true
 }
 
 // onlyRestoring reports whether the API refused, as unknown, only keys

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -182,12 +183,96 @@ func TestPlanNoRestoreWarningWhenKeeping(t *testing.T) {
 	p := newProtocol(t, mockapi.New())
 	managed := prefs.Document{"email.weekly_usage_digest": true, "email.product_updates": false}
 	state, private := p.create(managed, onDestroyKeep)
+	removal := warnings(p.plan(state, private, prefs.Document{"email.product_updates": false}, onDestroyKeep).Diagnostics)
+	p.walk()
 	for name, resp := range map[string][]string{
-		"removal": warnings(p.plan(state, private, prefs.Document{"email.product_updates": false}, onDestroyKeep).Diagnostics),
+		"removal": removal,
 		"destroy": warnings(p.plan(state, private, nil, "").Diagnostics),
 	} {
 		if len(resp) != 0 {
 			t.Errorf("%s with keep warns %q, want no warning", name, resp)
 		}
 	}
+}
+
+// When the resource taking a key over is applied before the one letting
+// it go (nothing orders them, or the order is the reverse of depends_on
+// on the taker), the taker remembers the value it finds. The plan says so
+// when it can tell (the taker was planned first), and the apply of the
+// resource letting go says so for certain: the key, what destroy would
+// write back, the value before Terraform, and the fix. Applied after the
+// other resource has planned, the taker remembers the earlier value.
+func TestWarnings_KeyMovedToAResourceAppliedFirst(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		aState, aPrivate := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+		taker, letGo := prefs.Document{dc.keyA: !dc.defaultA}, prefs.Document{dc.keyB: !dc.defaultB}
+
+		// The plan walk: the taker is planned first.
+		p.plan(nil, nil, taker, onDestroyRestore)
+		plan := p.plan(aState, aPrivate, letGo, onDestroyRestore)
+		expectDiagnostic(t, plan.Diagnostics, warning, "Notification Key Moves Between Resources Without an Order", atKey(dc.keyA),
+			fmt.Sprintf("it remembers %v, the value this resource set, as the value to write back on destroy, instead of %v", !dc.defaultA, dc.defaultA),
+			"add depends_on = [<this resource>] to the notification_preferences resource taking the key over", "move the key in two applies")
+		p.walk()
+
+		// The apply walk: the taker is planned and applied first.
+		created := p.apply(context.Background(), nil, p.plan(nil, nil, taker, onDestroyRestore), taker, onDestroyRestore)
+		p.check(nil, created.Diagnostics)
+		plan = p.plan(aState, aPrivate, letGo, onDestroyRestore)
+		for _, w := range warnings(plan.Diagnostics) {
+			if strings.Contains(w, "Without an Order") {
+				t.Errorf("the plan made after the taker's apply warns %q; the apply says it", w)
+			}
+		}
+		applied := p.apply(context.Background(), aState, plan, letGo, onDestroyRestore)
+		p.check(nil, applied.Diagnostics)
+		expectDiagnostic(t, applied.Diagnostics, warning, "Moved Notification Key Remembers Another Value", atKey(dc.keyA),
+			fmt.Sprintf("That resource will write back %v on destroy; the value %q had before Terraform managed it is %v.", !dc.defaultA, dc.keyA, dc.defaultA),
+			"add depends_on")
+		for _, w := range warnings(applied.Diagnostics) {
+			if strings.Contains(w, "remembers their earlier values in this one's place") {
+				t.Errorf("the apply claims a hand-over that did not happen: %s", w)
+			}
+		}
+		p.walk()
+
+		// Destroying the taker writes back what it remembered: the warning was right.
+		destroyed := p.change(created.NewState, created.Private, nil, "")
+		p.check(nil, destroyed.Diagnostics)
+		if got := mock.Document(dc.dialect)[dc.keyA]; got != !dc.defaultA {
+			t.Errorf("destroying the taker wrote %v, want %v as the warning said", got, !dc.defaultA)
+		}
+	})
+}
+
+// Applied after the resource letting its key go has planned, a taker
+// remembers the key's earlier value even when nothing orders the two: the
+// plan, made before the taker declared the key, says it will restore it;
+// the apply says it handed the key over instead, and nothing warns of a
+// value remembered wrongly.
+func TestWarnings_KeyMovedAfterThePlanOfTheOneLettingGo(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		aState, aPrivate := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+		taker, letGo := prefs.Document{dc.keyA: !dc.defaultA}, prefs.Document{dc.keyB: !dc.defaultB}
+
+		plan := p.plan(aState, aPrivate, letGo, onDestroyRestore)
+		bPlan := p.plan(nil, nil, taker, onDestroyRestore)
+		created := p.apply(context.Background(), nil, bPlan, taker, onDestroyRestore)
+		p.check(nil, created.Diagnostics)
+		applied := p.apply(context.Background(), aState, plan, letGo, onDestroyRestore)
+		p.check(nil, applied.Diagnostics)
+		expectDiagnostic(t, plan.Diagnostics, warning, "Notification Keys Will Be Restored", nil, fmt.Sprintf("%s → %v", dc.keyA, dc.defaultA))
+		expectDiagnostic(t, applied.Diagnostics, warning, "Notification Keys No Longer Managed", nil,
+			fmt.Sprintf("stops managing %q here", dc.keyA), "remembers their earlier values in this one's place")
+		if len(created.Diagnostics) != 0 || len(applied.Diagnostics) != 1 {
+			t.Errorf("unexpected diagnostics:\n%s%s", describe(created.Diagnostics), describe(applied.Diagnostics))
+		}
+		p.walk()
+
+		destroyed := p.change(created.NewState, created.Private, nil, "")
+		p.check(nil, destroyed.Diagnostics)
+		if got := mock.Document(dc.dialect)[dc.keyA]; got != dc.defaultA {
+			t.Errorf("destroying the taker wrote %v, want the earlier value %v", got, dc.defaultA)
+		}
+	})
 }
