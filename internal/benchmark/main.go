@@ -20,6 +20,7 @@ func main() {
 	runs := flag.Int("runs", 9, "timed plans per provider and size (at least 7)")
 	terraform := flag.String("terraform", "terraform", "the Terraform CLI to drive")
 	only := flag.String("plan-only", "", "time only the plan of this many resources with 2 keys each, print it and write nothing (for profiling)")
+	applyOnly := flag.Int("apply-only", 0, "time only creating and destroying this many resources, both dialects, at once and after 25 ms, print it and write nothing")
 	flag.Parse()
 	if *runs < 7 {
 		fail(fmt.Errorf("-runs must be at least 7, got %d", *runs))
@@ -49,6 +50,13 @@ func main() {
 		return
 	}
 
+	if *applyOnly > 0 {
+		for _, a := range measureApplies(tf, work, []int{*applyOnly}, 3) {
+			fmt.Println(a.row())
+		}
+		return
+	}
+
 	step("round trips")
 	r := report{terraform: tf.version(), machine: machine()}
 	r.roundTrips = measureRoundTrips(tf, work, mock, srv.URL)
@@ -57,6 +65,7 @@ func main() {
 		step(fmt.Sprintf("plan time of %d resources with %d keys each", size.resources, size.keys))
 		r.plans = append(r.plans, measurePlan(tf, work, mock, srv.URL, size.resources, size.keys, *runs))
 	}
+	r.applies = measureApplies(tf, work, []int{100, 400}, 3)
 	step("Go benchmarks")
 	r.goBench = runGoBenchmarks(root)
 

@@ -20,9 +20,19 @@ type planTiming struct {
 	runs                        int
 	notification, floor, tfData time.Duration // medians
 	requestsPerPlan             float64
+	// The same two plans with the SDK's loggers switched off for both
+	// providers: what is left once no log line is written.
+	quietNotification, quietFloor time.Duration
 }
 
 func (p planTiming) ratio() float64 { return float64(p.notification) / float64(p.floor) }
+
+func (p planTiming) quietRatio() float64 {
+	return float64(p.quietNotification) / float64(p.quietFloor)
+}
+
+// sdkLogsOff switches a framework provider's loggers off.
+var sdkLogsOff = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off"}
 
 // measurePlan applies each configuration of resources resources holding
 // keys keys each (distinct keys: one owner per key), then times runs plans
@@ -62,19 +72,34 @@ func measurePlan(tf cli, work string, mock *mockapi.Server, url string, resource
 		tf.must(dir, "apply", "-auto-approve", "-input=false", "-no-color")
 		tf.must(dir, "plan", "-input=false", "-no-color") // warm the page cache
 	}
-	times := make([][]time.Duration, len(dirs))
 	mock.ResetJournal()
+	times := timePlans(tf, dirs, runs)
+	requests := float64(len(mock.Journal())) / float64(runs)
+	quiet := timePlans(tf.with(sdkLogsOff...), dirs[:2], runs)
+	return planTiming{
+		resources: resources, keys: keys, runs: runs,
+		notification: times[0], floor: times[1], tfData: times[2],
+		requestsPerPlan:   requests,
+		quietNotification: quiet[0], quietFloor: quiet[1],
+	}
+}
+
+// timePlans returns the median time of runs plans in each of dirs,
+// rotating which goes first so that none is favoured by whatever else the
+// machine is doing.
+func timePlans(tf cli, dirs []string, runs int) []time.Duration {
+	times := make([][]time.Duration, len(dirs))
 	for i := range runs {
 		for j := range dirs {
-			k := (i + j) % len(dirs) // rotate who goes first
+			k := (i + j) % len(dirs)
 			times[k] = append(times[k], tf.must(dirs[k], "plan", "-input=false", "-no-color", "-lock=false"))
 		}
 	}
-	return planTiming{
-		resources: resources, keys: keys, runs: runs,
-		notification: median(times[0]), floor: median(times[1]), tfData: median(times[2]),
-		requestsPerPlan: float64(len(mock.Journal())) / float64(runs),
+	medians := make([]time.Duration, len(dirs))
+	for k, ts := range times {
+		medians[k] = median(ts)
 	}
+	return medians
 }
 
 func terraformData(name string, values prefs.Document) string {

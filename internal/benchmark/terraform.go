@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,6 +33,11 @@ func (c cli) run(dir string, args ...string) (time.Duration, error) {
 		return 0, fmt.Errorf("terraform %s in %s: %w\n%s", strings.Join(args, " "), dir, err, out.String())
 	}
 	return elapsed, nil
+}
+
+// with returns c with environment variables added.
+func (c cli) with(env ...string) cli {
+	return cli{bin: c.bin, env: append(slices.Clone(c.env), env...)}
 }
 
 func (c cli) must(dir string, args ...string) time.Duration {
