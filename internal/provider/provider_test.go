@@ -30,6 +30,10 @@ var providerEnvironment = []string{
 // rather than in each test lets the tests run in parallel (t.Setenv
 // forbids t.Parallel); the few tests that set these variables run alone.
 func TestMain(m *testing.M) {
+	if os.Getenv(liveEnv) != "" {
+		// The live tests run against the account the environment names.
+		os.Exit(runLive(m))
+	}
 	for _, env := range providerEnvironment {
 		os.Unsetenv(env)
 	}
