@@ -50,15 +50,9 @@ done
 
 # The mock, from its archive.
 unzip -q "dist/$mock" -d "$work/mock"
-"$work/mock/notification-mock" -addr 127.0.0.1:0 > "$work/mock.log" 2>&1 &
-mock_pid=$!
-for _ in $(seq 600); do
-  [ "$(wc -l < "$work/mock.log")" -ge 1 ] && break
-  kill -0 "$mock_pid" 2>/dev/null || break
-  sleep 0.1
-done
-endpoint=$(sed -n 1p "$work/mock.log")
-case $endpoint in http://*) ;; *) cat "$work/mock.log"; fail "the mock from $mock did not start" ;; esac
+source .ci/mock.sh
+start_mock "$work" "$work/mock/notification-mock" || fail "the mock from $mock did not start"
+endpoint=$NOTIFICATION_ENDPOINT
 
 # The provider, from a packed mirror: the archive as the registry serves it.
 mkdir -p "$work/mirror/registry.terraform.io/openprefs/notification" "$work/config"

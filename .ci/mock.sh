@@ -1,12 +1,16 @@
-# Sourced, not run. start_mock DIR builds the mock API into DIR, starts it
-# on a free loopback port, exports NOTIFICATION_ENDPOINT (and the v1 demo
-# session token as NOTIFICATION_TOKEN) and sets mock_pid; the caller
-# stops it (kill "$mock_pid"). MOCK_ADDR picks another address.
+# Sourced, not run. start_mock DIR [BINARY] builds the mock API into DIR
+# (or runs BINARY, a mock built already), starts it on a free loopback
+# port, exports NOTIFICATION_ENDPOINT (and the v1 demo session token as
+# NOTIFICATION_TOKEN) and sets mock_pid; the caller stops it (kill
+# "$mock_pid"). MOCK_ADDR picks another address.
 start_mock() {
-  local dir=$1 root
-  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  go build -o "$dir/notification-mock" "$root/internal/mockapi/cmd/notification-mock"
-  MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:0} "$dir/notification-mock" > "$dir/mock.log" 2>&1 &
+  local dir=$1 binary=${2:-} root
+  if [ -z "$binary" ]; then
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    binary=$dir/notification-mock
+    go build -o "$binary" "$root/internal/mockapi/cmd/notification-mock"
+  fi
+  MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:0} "$binary" > "$dir/mock.log" 2>&1 &
   mock_pid=$!
   # The first line is the address bound. Wait for that whole line, for as
   # long as the mock is alive (a loaded CI machine may start it slowly), up

@@ -197,10 +197,6 @@ func expectID(addr, id string) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(id))
 }
 
-func regex(s string) *regexp.Regexp {
-	return regexp.MustCompile(s)
-}
-
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {

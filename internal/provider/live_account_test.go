@@ -65,7 +65,9 @@ func runLive(m *testing.M) int {
 	go func() {
 		<-interrupted
 		fmt.Fprintln(os.Stderr, "testacc-live: interrupted; putting the account back as it was")
-		a.restore()
+		if a.restore() != nil {
+			os.Exit(1)
+		}
 		os.Exit(130)
 	}()
 	code := m.Run()
