@@ -1,6 +1,9 @@
 package provider
 
-import "os"
+import (
+	"os"
+	"strings"
+)
 
 // Terraform (and OpenTofu, which keeps its rule) reads every line a
 // provider writes and parses it as a JSON log entry before it decides
@@ -27,10 +30,11 @@ var logReaders = []string{
 var loggerLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_NOTIFICATION"}
 
 // unreadLoggers returns the logger level variables to set to OFF: all of
-// them when no log reader is set, none when one is.
+// them when no log reader is set (OFF, which OpenTofu accepts as a level,
+// reads nothing), none when one is.
 func unreadLoggers(getenv func(string) string) []string {
 	for _, v := range logReaders {
-		if getenv(v) != "" {
+		if level := getenv(v); level != "" && !strings.EqualFold(level, "off") {
 			return nil
 		}
 	}

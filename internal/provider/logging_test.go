@@ -12,6 +12,15 @@ func TestUnreadLoggers(t *testing.T) {
 	if got := unreadLoggers(none); !slices.Equal(got, loggerLevels) {
 		t.Errorf("with no log reader set, switched off %v, want %v", got, loggerLevels)
 	}
+	off := func(v string) string {
+		if v == "TF_LOG" {
+			return "off"
+		}
+		return ""
+	}
+	if got := unreadLoggers(off); !slices.Equal(got, loggerLevels) {
+		t.Errorf("with TF_LOG=off, switched off %v, want %v", got, loggerLevels)
+	}
 	for _, reader := range logReaders {
 		set := func(v string) string {
 			if v == reader {
