@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"sync/atomic"
 
@@ -92,8 +93,8 @@ func (a *account) sendBatch() {
 
 	changes, hold := prefs.Document{}, prefs.Document{}
 	for _, w := range batch {
-		changes = changes.Overlay(w.sent())
-		hold = hold.Overlay(w.hold)
+		maps.Copy(changes, w.sent())
+		maps.Copy(hold, w.hold)
 	}
 	// Nothing to write, nothing sent: the writes only let keys go, or
 	// found the server as they want it.
