@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # make release-snapshot-check: builds the release archives as goreleaser
-# would publish them (make release-snapshot, for this machine's platform
+# would publish them (.ci/release-snapshot.sh, for this machine's platform
 # alone unless RELEASE_ALL_PLATFORMS=1: all 13 take some 8.5 minutes on two
 # cores), then installs the provider's archive the way a user gets it, from
 # a packed filesystem mirror (terraform init unpacks it and records its
 # hash in the lock file), and applies a configuration against the mock
 # served from the mock's own archive. SHA256SUMS must hold both archives'
-# hashes, and the lock file the provider archive's.
+# hashes and the manifest's, and the lock file the hash of the provider
+# archive's contents.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GORELEASER=${GORELEASER:-goreleaser} TERRAFORM=${TERRAFORM:-terraform}
@@ -16,24 +17,11 @@ trap '[ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "release check: $*" >&2; exit 1; }
 
 host=$(go env GOOS)_$(go env GOARCH)
-config=.goreleaser.yml
-if [ "${RELEASE_ALL_PLATFORMS:-}" != 1 ]; then
-  case $(go env GOARCH) in
-    amd64) target=${host}_v1 ;;
-    arm64) target=${host}_v8.0 ;;
-    *) target=$host ;;
-  esac
-  # The same configuration, each build given this one target.
-  config=$work/goreleaser.yml
-  awk -v target="$target" '
-    /^[a-z]/ { section = $1 }
-    { print }
-    section == "builds:" && /^  - id: / { print "    targets: [\"" target "\"]" }
-  ' .goreleaser.yml > "$config"
+if [ "${RELEASE_ALL_PLATFORMS:-}" = 1 ]; then
+  bash .ci/release-snapshot.sh
+else
+  bash .ci/release-snapshot.sh "$host"
 fi
-start=$(date +%s)
-"$GORELEASER" release --snapshot --clean --skip=sign --config "$config"
-echo "release check: the snapshot took $(( $(date +%s) - start )) s"
 
 sums=$(ls dist/terraform-provider-notification_*_SHA256SUMS)
 version=${sums#dist/terraform-provider-notification_}
@@ -45,8 +33,8 @@ for archive in "$provider" "$mock" "terraform-provider-notification_${version}_m
   sum=$(sha256sum "dist/$archive" | cut -d' ' -f1)
   grep -qx "$sum  $archive" "$sums" || fail "$sums does not list $archive with its hash $sum"
 done
-[ "$(unzip -Z1 "dist/$provider")" = "terraform-provider-notification_v${version}" ] \
-  || fail "$provider must hold the provider binary alone: $(unzip -Z1 "dist/$provider" | tr '\n' ' ')"
+unzip -Z1 "dist/$provider" | grep -qx "terraform-provider-notification_v${version}" \
+  || fail "$provider lacks the provider binary terraform-provider-notification_v${version}: $(unzip -Z1 "dist/$provider" | tr '\n' ' ')"
 
 # The mock, from its archive.
 unzip -q "dist/$mock" -d "$work/mock"
@@ -88,10 +76,17 @@ resource "notification_preferences" "me" {
 TF
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 "$TERRAFORM" -chdir="$work/config" init -input=false -no-color > "$work/init.log" || { cat "$work/init.log"; fail "terraform init from the archive failed"; }
-zh=$(sha256sum "dist/$provider" | cut -d' ' -f1)
-grep -q "\"zh:$zh\"" "$work/config/.terraform.lock.hcl" || fail "the lock file does not record the archive's hash zh:$zh"
+# From a mirror, init records the h1 hash of what it unpacked (a registry
+# adds the zh: hash of the zip, which SHA256SUMS holds): the h1 of the
+# archive's files, as golang.org/x/mod/sumdb/dirhash computes it.
+unzip -q "dist/$provider" -d "$work/unpacked"
+h1=$(cd "$work/unpacked" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | while read -r f; do
+  printf '%s  %s\n' "$(sha256sum "$f" | cut -d' ' -f1)" "$f"
+done | sha256sum | cut -d' ' -f1 | perl -ne 'chomp; print pack("H*", $_)' | base64)
+grep -q "\"h1:$h1\"" "$work/config/.terraform.lock.hcl" \
+  || fail "the lock file does not record the archive's hash h1:$h1: $(cat "$work/config/.terraform.lock.hcl")"
 "$TERRAFORM" -chdir="$work/config" apply -auto-approve -input=false -no-color > "$work/apply.log" || { cat "$work/apply.log"; fail "terraform apply failed"; }
 curl -fsS -H 'Authorization: Bearer demo-session-token' "$endpoint/v1/me/notifications" | grep -q '"weekly_usage_digest":true' \
   || fail "the apply did not reach the mock"
 "$TERRAFORM" -chdir="$work/config" destroy -auto-approve -input=false -no-color > "$work/destroy.log" || { cat "$work/destroy.log"; fail "terraform destroy failed"; }
-echo "release check: $provider ($version) installed from a packed mirror (lock file zh:$zh), applied and destroyed against $mock; SHA256SUMS holds both"
+echo "release check: $provider ($version) installed from a packed mirror (lock file h1:$h1), applied and destroyed against $mock; SHA256SUMS holds both"
