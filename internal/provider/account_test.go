@@ -55,6 +55,24 @@ func TestAccountFailedWriteDiscardsTheSharedDocument(t *testing.T) {
 	}
 }
 
+// A vastai PUT carries the whole shared document: refused for a key
+// withdrawn since the document was read, not one the write names, it is
+// sent once more on a fresh read, and succeeds.
+func TestAccountRereadsAfterAKeyOfTheDocumentIsWithdrawn(t *testing.T) {
+	t.Parallel()
+	a, mock := newTestAccount(t, 0)
+	if _, err := a.readShared(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mock.Withdraw(prefs.VastAI, "host.payout_sent.webhooks")
+	if err := writeOnce(a, prefs.Document{"client.low_credit.webhooks": true}); err != nil {
+		t.Fatal(err)
+	}
+	if puts, gets := mock.Count("PUT"), mock.Count("GET"); puts != 2 || gets != 2 || !mock.Document(prefs.VastAI)["client.low_credit.webhooks"] {
+		t.Fatalf("%d PUTs and %d GETs, webhooks = %v; want the refused PUT, a fresh read and the PUT that lands", puts, gets, mock.Document(prefs.VastAI)["client.low_credit.webhooks"])
+	}
+}
+
 // Every read of a walk shares one GET, and a write's answer replaces it.
 func TestAccountSharesOneReadPerWalk(t *testing.T) {
 	t.Parallel()
