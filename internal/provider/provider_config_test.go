@@ -229,31 +229,29 @@ func TestAccProvider_ErrorsSayWhatHappened(t *testing.T) {
 	dataSource := `
 data "notification_preferences" "current" {}
 `
-	t.Run("500 is not retried", func(t *testing.T) {
-		t.Parallel()
-		mock, url := startMock(t)
-		mock.Inject(mockapi.Fault{Status: 500, Times: 10})
-		cliTest(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config: dc.providerBlock(url) + dataSource, PlanOnly: true,
-				ExpectError: expectAll(`HTTP 500`, words("such an answer is not retried")),
-			}},
+	for _, tt := range []struct {
+		name, extra string
+		status      int
+		want        *regexp.Regexp
+		sent        int
+	}{
+		{"500 is not retried", "", 500, expectAll(`HTTP 500`, words("such an answer is not retried")), 1},
+		{"503 says how often it was sent", "max_retries = 1", 503, expectAll(`HTTP 503`, words("The request was sent 2 times")), 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			mock, url := startMock(t)
+			mock.Inject(mockapi.Fault{Status: tt.status, Times: 10})
+			cliTest(t, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config: dc.providerBlock(url, tt.extra) + dataSource, PlanOnly: true, ExpectError: tt.want,
+				}},
+			})
+			if n := mock.Count("GET"); n != tt.sent {
+				t.Fatalf("the request was sent %d times, want %d", n, tt.sent)
+			}
 		})
-		if n := mock.Count("GET"); n != 1 {
-			t.Fatalf("a 500 was sent %d times", n)
-		}
-	})
-	t.Run("503 says how often it was sent", func(t *testing.T) {
-		t.Parallel()
-		mock, url := startMock(t)
-		mock.Inject(mockapi.Fault{Status: 503, Times: 10})
-		cliTest(t, resource.TestCase{
-			Steps: []resource.TestStep{{
-				Config: dc.providerBlock(url, "max_retries = 1") + dataSource, PlanOnly: true,
-				ExpectError: expectAll(`HTTP 503`, words("The request was sent 2 times")),
-			}},
-		})
-	})
+	}
 	t.Run("endpoint with a path", func(t *testing.T) {
 		t.Parallel()
 		_, url := startMock(t)
