@@ -108,8 +108,9 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	desired := declaredIn(plan.Preferences)
 	removed := prefs.Removed(prior, desired)
+	// The earlier values matter only to keys leaving; most plans have none.
 	private := privateData{withdrawn: readWithdrawn(ctx, req.Private, &resp.Diagnostics)}
-	if !req.State.Raw.IsNull() {
+	if len(removed) > 0 {
 		private.earlier = readEarlier(ctx, req.Private, &resp.Diagnostics)
 	}
 
@@ -121,21 +122,19 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	r.planRelease("Removing "+quoteList(removed)+" from preferences", removed, prior, private, plan.keeps(), &resp.Diagnostics)
 }
 
-// planRelease leaves the earlier values of the keys this resource manages
-// for a resource taking them over after it: one taking keys this plan lets
-// go, or the new object of a replacement (create_before_destroy, or a
-// tainted object's), which takes over every key. And it says what letting
-// keys go will do: the values it will write back, and the keys Terraform
-// may hand to a taker before this resource lets them go.
+// planRelease leaves the earlier values of the keys this plan lets go for
+// a resource taking them over after it, and says what letting them go will
+// do: the values it will write back, and the keys Terraform may hand to a
+// taker before this resource lets them go.
 func (r *preferencesResource) planRelease(what string, keys []string, prior prefs.Document, private privateData, keep bool, diags *diag.Diagnostics) {
-	offered := private.earlier.Without(private.withdrawn)
+	if len(keys) == 0 {
+		return
+	}
+	offered, _ := prefs.Select(private.earlier.Without(private.withdrawn), keys)
 	for _, k := range r.account.offer(offered, keys) {
 		if earlier, ok := offered[k]; ok && prior[k] != earlier {
 			addUnorderedMove(diags, k, prior[k], earlier)
 		}
-	}
-	if len(keys) == 0 {
-		return
 	}
 	release := releaseOf(keys, prior, private, keep)
 	release.Declared = r.account.isDeclared
