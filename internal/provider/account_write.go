@@ -147,13 +147,15 @@ func (a *account) takeBatch() []*write {
 	var batch, rest []*write
 	values := prefs.Document{}
 	for _, w := range a.queue {
-		inBatch := len(batch) == 0 || (!w.alone && !batch[0].alone && agrees(values, w.sent()) && agrees(values, w.hold))
+		sent := w.sent()
+		inBatch := len(batch) == 0 || (!w.alone && !batch[0].alone && agrees(values, sent) && agrees(values, w.hold))
 		if !inBatch || !w.decided {
 			rest = append(rest, w)
 			continue
 		}
 		batch = append(batch, w)
-		values = values.Overlay(w.sent()).Overlay(w.hold)
+		maps.Copy(values, sent)
+		maps.Copy(values, w.hold)
 	}
 	a.queue = rest
 	return batch
@@ -233,8 +235,9 @@ func namesOwnKey(err error, w *write) bool {
 	if len(apiErr.Details) == 0 {
 		return !apiErr.UnknownKey()
 	}
+	written := w.sent()
 	for k := range apiErr.Details {
-		_, sent := w.sent()[k]
+		_, sent := written[k]
 		_, held := w.hold[k]
 		if sent || held {
 			return true
