@@ -48,12 +48,16 @@ func TokenCommand(argv []string, timeout time.Duration) *TokenSource {
 	}
 	s := &TokenSource{Attr: "token_command", now: time.Now}
 	s.fetch = func(ctx context.Context) (string, time.Time, error) {
-		out, err := runTokenCommand(ctx, argv, timeout, s.Current().Value)
+		out, stderr, err := runTokenCommand(ctx, argv, timeout, s.Current().Value)
 		if err != nil {
 			tflog.Warn(ctx, "token_command failed", map[string]any{"error": err.Error()})
 			return "", time.Time{}, err
 		}
 		value, expiresAt, err := parseTokenOutput(out)
+		var fe *TokenFetchError
+		if errors.As(err, &fe) {
+			fe.Stderr = stderr // why it printed no token may be there
+		}
 		return fetched(ctx, s.Attr, argv[0], value, expiresAt, err)
 	}
 	return s
@@ -79,7 +83,9 @@ func fetched(ctx context.Context, attr, program, value string, expiresAt time.Ti
 // a file) and kept of its standard error.
 const maxTokenOutput = 1 << 20
 
-func runTokenCommand(ctx context.Context, argv []string, timeout time.Duration, known ...string) ([]byte, error) {
+// runTokenCommand returns the command's standard output and the end of
+// its standard error, masked.
+func runTokenCommand(ctx context.Context, argv []string, timeout time.Duration, known ...string) ([]byte, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
@@ -96,15 +102,15 @@ func runTokenCommand(ctx context.Context, argv []string, timeout time.Duration, 
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		fail.Problem, fail.Timeout = CommandTimedOut, timeout
-		return nil, fail
+		return nil, "", fail
 	case errors.As(err, &exit):
 		fail.Problem, fail.ExitStatus = CommandFailed, exit.ExitCode()
-		return nil, fail
+		return nil, "", fail
 	case err != nil:
 		fail.Problem, fail.Err = CommandFailed, err
-		return nil, fail
+		return nil, "", fail
 	}
-	return stdout.Bytes(), nil
+	return stdout.Bytes(), fail.Stderr, nil
 }
 
 // parseTokenOutput reads a command's standard output or a file: the token
