@@ -35,6 +35,11 @@ func TestTokenHelperProcess(t *testing.T) {
 	os.Exit(tokenHelper(args[1], args[2:]))
 }
 
+// failingStdout is what the failing helper prints on its standard output
+// (and, as a token, on its standard error). It is not among the command's
+// arguments, which Terraform logs with the configuration.
+const failingStdout = "stdout-s3cr3t-4e1d9b"
+
 func tokenHelper(what string, args []string) int {
 	switch what {
 	case "mint": // URL LIFETIME DELAY: a fresh session token, as JSON
@@ -53,10 +58,10 @@ func tokenHelper(what string, args []string) int {
 		f.Close()
 		b, _ := os.ReadFile(args[0])
 		fmt.Printf("%s-%d\n", args[1], strings.Count(string(b), "\n"))
-	case "fail": // STDOUT: prints STDOUT, then fails as a CLI whose sign-in was refused
-		fmt.Println(args[0])
+	case "fail": // prints failingStdout, then fails as a CLI whose sign-in was refused
+		fmt.Println(failingStdout)
 		fmt.Fprintln(os.Stderr, "signing in to the token service")
-		fmt.Fprintln(os.Stderr, "refused: secret_key=sk_test_51Hx9aQ2bC8dE4fG6hJ0k token="+args[0])
+		fmt.Fprintln(os.Stderr, "refused: secret_key=sk_test_51Hx9aQ2bC8dE4fG6hJ0k token="+failingStdout)
 		return 3
 	case "sleep":
 		time.Sleep(time.Minute)
