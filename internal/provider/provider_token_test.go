@@ -227,8 +227,8 @@ func TestAccProvider_TokenCommandSavedPlanAfterExpiry(t *testing.T) {
 				expectServer(mock, prefs.V1, want),
 				func(*terraform.State) error {
 					for _, e := range mock.Journal() {
-						if e.Method == "PATCH" && (e.Token == planToken || e.Status != 200) {
-							return fmt.Errorf("the apply wrote with the plan's expired token, or was refused: %v", e)
+						if e.Token == planToken || e.Status != 200 {
+							return fmt.Errorf("the apply sent the plan's expired token, or was refused: %v", e)
 						}
 					}
 					return expectWrites(mock, 1)(nil)
