@@ -261,7 +261,18 @@ func TestTokenCommandFailures(t *testing.T) {
 // Standard input is closed: a command that prompts reads end of file at
 // once instead of hanging the run.
 func TestTokenCommandStdinIsClosed(t *testing.T) {
-	value, _, err := TokenCommand([]string{"sh", "-c", `if read -r line; then echo open; else echo closed; fi`}, 5*time.Second).fetch(context.Background())
+	// The provider's own standard input here is a pipe nobody writes or
+	// closes: a command that inherited it would wait on it.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	stdin := os.Stdin
+	os.Stdin = r
+	defer func() { os.Stdin = stdin }()
+	value, _, err := TokenCommand([]string{"sh", "-c", `if read -r line; then echo open; else echo closed; fi`}, 2*time.Second).fetch(context.Background())
 	if err != nil || value != "closed" {
 		t.Fatalf("got %q, %v; want closed", value, err)
 	}
