@@ -56,8 +56,9 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	sent.refetched = true
 	var body io.ReadCloser
 	if req.GetBody != nil {
-		if body, err = req.GetBody(); err != nil {
-			return resp, nil // the 401 stands
+		var bodyErr error
+		if body, bodyErr = req.GetBody(); bodyErr != nil {
+			return resp, nil //nolint:nilerr // no body to send again: the 401 stands, and send reports it
 		}
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))

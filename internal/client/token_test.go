@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -163,7 +164,7 @@ func countingSource(clock *fakeClock, lifetime time.Duration, release chan struc
 		if lifetime > 0 {
 			exp = clock.Now().Add(lifetime)
 		}
-		return "tok-" + string(rune('0'+i)), exp, nil
+		return fmt.Sprintf("tok-%d", i), exp, nil
 	}
 	return s, &n
 }

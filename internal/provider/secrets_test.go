@@ -156,7 +156,10 @@ func configureDiagnostics(t *testing.T, url, command string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ty := schemas.Provider.ValueType().(tftypes.Object)
+	ty, ok := schemas.Provider.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("the provider schema is a %T", schemas.Provider.ValueType())
+	}
 	values := map[string]tftypes.Value{}
 	for name, at := range ty.AttributeTypes {
 		values[name] = tftypes.NewValue(at, nil)
