@@ -66,6 +66,22 @@ func (a *authServer) tokens() []string {
 	return append([]string(nil), a.seen...)
 }
 
+// readInParallel reads with c from n goroutines at once.
+func readInParallel(t *testing.T, c Client, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Read(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 func sourceClient(t *testing.T, src *TokenSource, accept func(string, int) bool) (Client, *authServer) {
 	t.Helper()
 	as := &authServer{accept: accept}
@@ -88,17 +104,7 @@ func TestParallelRequestsNeedingRefreshRunTheCommandOnce(t *testing.T) {
 	// The token in hand has 5 s left: every request must fetch first.
 	src.current = Token{Value: "old", issued: t0.Add(-55 * time.Second), Expiry: t0.Add(5 * time.Second)}
 	c, as := sourceClient(t, src, func(tok string, _ int) bool { return tok == "tok-1" })
-	var wg sync.WaitGroup
-	for range 40 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := c.Read(context.Background()); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	readInParallel(t, c, 40)
 	if n := runs(); n != 1 {
 		t.Fatalf("the command ran %d times for 40 requests needing a refresh, want 1", n)
 	}
@@ -114,17 +120,7 @@ func TestParallelRequestsNeedingRefreshRunTheCommandOnce(t *testing.T) {
 func TestRefusedOnceIsFetchedAgainAndSentAgain(t *testing.T) {
 	argv, runs := mintScript(t, "")
 	c, as := sourceClient(t, TokenCommand(argv, 0), func(tok string, _ int) bool { return tok != "tok-1" })
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := c.Read(context.Background()); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	readInParallel(t, c, 20)
 	if n := runs(); n != 2 {
 		t.Fatalf("the command ran %d times, want 2: the first token, and one after the refusals", n)
 	}

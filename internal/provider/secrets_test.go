@@ -51,16 +51,8 @@ provider "notification" {
 		},
 	})
 
-	files, _ := filepath.Glob(filepath.Join(logs, "*"))
-	var all strings.Builder
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all.Write(b)
-	}
-	out := all.String()
+	files, all := readLogs(t, logs)
+	out := all
 	if i := strings.Index(out, token); i >= 0 {
 		t.Fatalf("the token is in the TRACE logs: …%s…", out[max(0, i-300):i+len(token)])
 	}
@@ -116,16 +108,8 @@ func TestAccProvider_RefreshedTokensNeverLogged(t *testing.T) {
 	}
 	// Configure's own diagnostics, as Terraform receives them.
 	diags := configureDiagnostics(t, url, helperCommand(t, "fail"))
-	files, _ := filepath.Glob(filepath.Join(logs, "*"))
-	var all strings.Builder
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all.Write(b)
-	}
-	for where, text := range map[string]string{"the TRACE logs": all.String(), "the state": states.String(), "the diagnostics": diags} {
+	files, all := readLogs(t, logs)
+	for where, text := range map[string]string{"the TRACE logs": all, "the state": states.String(), "the diagnostics": diags} {
 		for secret := range tokens {
 			if i := strings.Index(text, secret); secret != "" && i >= 0 {
 				t.Fatalf("a token is in %s: …%s…", where, text[max(0, i-300):i+len(secret)])
@@ -136,7 +120,7 @@ func TestAccProvider_RefreshedTokensNeverLogged(t *testing.T) {
 		}
 	}
 	for _, want := range []string{`notification API request`, `method=PATCH`, `authorization="***"`, `fetched a notification API token`} {
-		if !strings.Contains(all.String(), want) {
+		if !strings.Contains(all, want) {
 			t.Fatalf("the TRACE logs (%d files) lack %q: the capture did not see the provider's requests", len(files), want)
 		}
 	}
@@ -187,4 +171,20 @@ func configureDiagnostics(t *testing.T, url, command string) string {
 		fmt.Fprintf(&out, "%s: %s\n", d.Summary, d.Detail)
 	}
 	return out.String()
+}
+
+// readLogs returns the log files TF_LOG_PATH_MASK wrote in dir, and all
+// they hold.
+func readLogs(t *testing.T, dir string) ([]string, string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	var all strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(b)
+	}
+	return files, all.String()
 }
