@@ -21,7 +21,7 @@ import (
 
 // The token commands of these tests are this test binary, run again as a
 // helper process (the os/exec tests' pattern): token_command =
-// [binary, "-test.run=^TestTokenHelperProcess$", "--", "token-helper", what, …].
+// ["env", "GORACE=…", binary, "-test.run=^TestTokenHelperProcess$", "--", "token-helper", what, …].
 // A helper that mints asks the mock's POST /_mock/session, as a real
 // command would ask Clerk.
 
@@ -79,7 +79,10 @@ func helperCommand(t *testing.T, args ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	argv := append([]string{self, "-test.run=^TestTokenHelperProcess$", "--", "token-helper"}, args...)
+	// Under the race detector a binary sleeps a second as it exits
+	// (GORACE's atexit_sleep_ms), which would make each token fetch last a
+	// second; env runs the helper without it.
+	argv := append([]string{"env", "GORACE=atexit_sleep_ms=0", self, "-test.run=^TestTokenHelperProcess$", "--", "token-helper"}, args...)
 	return "token_command = " + hclList(argv)
 }
 
@@ -151,18 +154,20 @@ func tokensUsed(mock *mockapi.Server) (tokens map[string]bool, refused int) {
 // An apply of many resources that outlasts several tokens of about a
 // second, and its destroy, succeed with no 401 reaching the user: each
 // token is fetched again before a request once less than 10 s are left.
-// The resources apply one after another, and each fetch takes 250 ms, so
-// the apply outlasts any one token by construction.
+// The resources apply one after another, and the mock takes 400 ms over
+// each write, so the apply outlasts any one token (1-2 s) whatever the
+// provider does.
 func TestAccProvider_TokenCommandOutlastsShortTokens(t *testing.T) {
 	t.Parallel()
 	mock, url := startMock(t)
-	const resources = 8
+	const resources = 6
 	keys := prefs.Document{}
 	for i := range resources {
 		keys[fmt.Sprintf("digest.k%02d", i)] = false
 	}
 	mock.Ship(prefs.V1, keys)
-	config := tokenProvider(url, helperCommand(t, "mint", url, "1s", "250ms"))
+	mock.Inject(mockapi.Fault{Method: "PATCH", Latency: 400 * time.Millisecond, Times: 1000})
+	config := tokenProvider(url, helperCommand(t, "mint", url, "1s", "0s"))
 	for i := range resources {
 		dependsOn := ""
 		if i > 0 {

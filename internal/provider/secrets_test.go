@@ -92,7 +92,6 @@ func TestAccProvider_RefreshedTokensNeverLogged(t *testing.T) {
 	cliTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{Config: tokenProvider(url, command) + resourceBlock(prefsBody(prefs.Document{dc.keyA: true}, "")), Check: keepState},
-			{Config: tokenProvider(url, command) + resourceBlock(prefsBody(prefs.Document{dc.keyA: false, dc.keyB: false}, "")), Check: keepState},
 			{Config: tokenProvider(url, fmt.Sprintf("token_file = %q", tokenFile)) + resourceBlock(prefsBody(prefs.Document{dc.keyA: false}, "")), Check: keepState},
 			{
 				Config:      tokenProvider(url, helperCommand(t, "fail")) + resourceBlock(prefsBody(prefs.Document{dc.keyA: false}, "")),
