@@ -16,16 +16,6 @@ func TestDecide(t *testing.T) {
 	takeOver := func(alone bool) Write {
 		return Write{Hold: Document{"email.k": true}, Adopt: []string{"email.k"}, Alone: alone}
 	}
-	owned := func(keys ...string) func(string) bool {
-		return func(k string) bool {
-			for _, o := range keys {
-				if o == k {
-					return true
-				}
-			}
-			return false
-		}
-	}
 	tests := []struct {
 		name  string
 		base  Document
@@ -103,7 +93,7 @@ func TestDecide(t *testing.T) {
 			name:  "a key another resource managed before the walk is handed over",
 			base:  Document{"email.k": true},
 			queue: []Write{letGo(false)},
-			walk:  Walk{Owned: owned("email.k")},
+			walk:  Walk{Owned: among("email.k")},
 			want: Batch{Writes: []int{0}, Send: Document{}, Hold: Document{},
 				Outcomes: []Outcome{{Send: Document{}, Released: Released{
 					Writes: Document{}, Left: map[Reason][]string{HandedOver: {"email.k"}}, HandOver: Document{"email.k": false}, Earlier: Document{}}}}},

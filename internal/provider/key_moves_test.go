@@ -48,22 +48,30 @@ func TestAccPreferencesResource_KeyMoveInEveryOrder(t *testing.T) {
 					if order.name == "letting_go_first" {
 						destroyed = expectServer(mock, dc.dialect, earlier)
 					}
-					cliTest(t, resource.TestCase{
-						Steps: []resource.TestStep{
-							{Config: first},
-							{
-								Config: moved,
-								ConfigPlanChecks: resource.ConfigPlanChecks{
-									PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-								},
-								Check: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB, keyC: !before[keyC]}),
-							},
-						},
-						CheckDestroy: destroyed,
-					})
+					moveKey(t, first, moved, expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB, keyC: !before[keyC]}), destroyed)
 				})
 			}
 		}
+	})
+}
+
+// moveKey applies first, then moved, which moves a key between resources:
+// after the move the server is as moved checks and the next plan is empty;
+// after destroy, the server is as destroyed checks.
+func moveKey(t *testing.T, first, moved string, movedCheck, destroyed resource.TestCheckFunc) {
+	t.Helper()
+	cliTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: first},
+			{
+				Config: moved,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: movedCheck,
+			},
+		},
+		CheckDestroy: destroyed,
 	})
 }
 

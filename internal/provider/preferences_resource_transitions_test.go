@@ -253,19 +253,8 @@ resource "notification_preferences" "b" {
 %s  depends_on = [notification_preferences.a]
 }
 `, prefsBody(prefs.Document{dc.keyB: !dc.defaultB, keyC: !before[keyC]}, ""))
-	cliTest(t, resource.TestCase{
-		Steps: []resource.TestStep{
-			{Config: first},
-			{
-				Config: moved,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB, keyC: !before[keyC]}),
-			},
-		},
-		CheckDestroy: expectServer(mock, dc.dialect, earlier),
-	})
+	moveKey(t, first, moved, expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB, keyC: !before[keyC]}),
+		expectServer(mock, dc.dialect, earlier))
 }
 
 // A managed key the server withdrew never blocks destroy or key removal,
