@@ -151,6 +151,7 @@ type gatedClient struct {
 	mu       sync.Mutex
 	doc      prefs.Document
 	bad      map[string]bool
+	ignored  map[string]bool // keys whose writes succeed without keeping the value
 	requests []prefs.Document // what each write request carried
 	reads    int
 	// gates holds, for the nth write request (from 1), the gate it waits
@@ -197,6 +198,9 @@ func (c *gatedClient) Apply(ctx context.Context, changes, _, _ prefs.Document) (
 		}
 	}
 	c.doc = c.doc.Overlay(changes).Overlay(c.meanwhile)
+	for k := range c.ignored {
+		c.doc[k] = false
+	}
 	c.meanwhile = nil
 	return c.doc.Clone(), nil
 }
@@ -422,5 +426,30 @@ func TestAccountStoppedWriteFinishesItsLastStep(t *testing.T) {
 	}
 	if got := c.sent(); len(got) != 2 {
 		t.Fatalf("requests %v, want the write and the one more for email.b", got)
+	}
+}
+
+// A key handed over within a batch to a write that then fails (the server
+// does not keep one of its values, asked twice) was not handed over: the
+// write letting it go is decided again, and writes the key back.
+func TestAccountHandOverToAFailedTakerIsDecidedAgain(t *testing.T) {
+	t.Parallel()
+	c := newGatedClient(prefs.Document{"email.k": true, "email.sticky": false}, 1)
+	c.ignored = map[string]bool{"email.sticky": true}
+	a := &account{Client: c}
+	first := async(context.Background(), a, prefs.Write{Hold: prefs.Document{"email.first": true}})
+	<-c.held
+	released := async(context.Background(), a, letGo())
+	queueAfter(a, 1)
+	taken := async(context.Background(), a, takeOver("email.sticky"))
+	queueAfter(a, 2)
+	close(c.gates[1])
+	f, r, b := <-first, <-released, <-taken
+	var notKept *valueNotKept
+	if f.err != nil || r.err != nil || !errors.As(b.err, &notKept) {
+		t.Fatalf("first %v, a %v, b %v; want b alone to fail, its value not kept", f.err, r.err, b.err)
+	}
+	if c.doc["email.k"] || len(r.outcome.Released.Left[prefs.HandedOver]) > 0 {
+		t.Fatalf("server email.k = %v, a left %v; want email.k written back and no hand-over claimed", c.doc["email.k"], r.outcome.Released.Left)
 	}
 }
