@@ -31,11 +31,10 @@ func Unabandoned(parent context.Context, stop <-chan struct{}) context.Context {
 // context: whether it is stopped, and whether it is waiting between two
 // attempts, the only time a stop may cancel it.
 type attemptGuard struct {
-	mu       sync.Mutex
-	stopped  bool
-	waiting  bool
-	cancel   context.CancelFunc
-	finished chan struct{}
+	mu      sync.Mutex
+	stopped bool
+	waiting bool
+	cancel  context.CancelFunc
 }
 
 type guardKey struct{}
@@ -49,12 +48,12 @@ func guard(ctx context.Context) (context.Context, *attemptGuard) {
 		return ctx, nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	g := &attemptGuard{cancel: cancel, finished: make(chan struct{})}
+	g := &attemptGuard{cancel: cancel}
 	go func() {
 		select {
 		case <-stop:
 			g.stop()
-		case <-g.finished:
+		case <-ctx.Done(): // released
 		}
 	}()
 	return context.WithValue(ctx, guardKey{}, g), g
@@ -74,7 +73,6 @@ func (g *attemptGuard) answered() {
 	g.mu.Lock()
 	g.waiting = false
 	g.mu.Unlock()
-	close(g.finished)
 }
 
 // release frees the request's context once its answer is read.

@@ -134,3 +134,29 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
+
+// A write that does not need the document sends nothing whatever the
+// document holds: the queue decides such writes on an empty one rather
+// than read (and a vastai PUT of an empty document would reset every key).
+func TestNeedsDocument(t *testing.T) {
+	release := func(r Release) *Release { return &r }
+	tests := []struct {
+		write Write
+		needs bool
+	}{
+		{Write{Hold: Document{"email.a": true}}, true},
+		{Write{Release: release(Release{Keys: []string{"email.a"}, Earlier: Document{"email.a": true}})}, true},
+		{Write{Release: release(Release{Keys: []string{"email.a"}, Earlier: Document{"email.a": true}, Keep: true})}, false},
+		{Write{Release: release(Release{Keys: []string{"email.a"}})}, false},
+		{Write{Release: release(Release{Keys: []string{"email.a"}, Earlier: Document{"email.a": true}, Withdrawn: []string{"email.a"}})}, false},
+		{Write{}, false},
+	}
+	for i, tt := range tests {
+		if got := tt.write.NeedsDocument(); got != tt.needs {
+			t.Errorf("%d: NeedsDocument = %v, want %v", i, got, tt.needs)
+		}
+		if sent := Decide(Document{}, []Write{tt.write}, Walk{}).Send; !tt.needs && len(sent) > 0 {
+			t.Errorf("%d: a write that needs no document sends %v", i, sent)
+		}
+	}
+}

@@ -122,19 +122,22 @@ func TestAccountSharedReadTimesOutOnce(t *testing.T) {
 		}
 	}))
 	t.Cleanup(func() { close(release); srv.Close() })
-	a, err := newAccount(client.Config{Endpoint: srv.URL, Token: "t", Dialect: prefs.V1, Timeout: 200 * time.Millisecond})
+	a, err := newAccount(client.Config{Endpoint: srv.URL, Token: "t", Dialect: prefs.V1, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	var failed atomic.Int64
+	start := make(chan struct{})
 	for range 10 {
 		wg.Go(func() {
+			<-start // all ten within the first GET's second
 			if _, err := a.readShared(context.Background()); err != nil {
 				failed.Add(1)
 			}
 		})
 	}
+	close(start)
 	wg.Wait()
 	if hits.Load() != 1 || failed.Load() != 10 {
 		t.Fatalf("%d GETs sent, %d reads failed; want one GET whose timeout answers all ten", hits.Load(), failed.Load())
@@ -151,7 +154,7 @@ type gatedClient struct {
 	mu       sync.Mutex
 	doc      prefs.Document
 	bad      map[string]bool
-	ignored  map[string]bool // keys whose writes succeed without keeping the value
+	ignored  map[string]bool  // keys whose writes succeed without keeping the value
 	requests []prefs.Document // what each write request carried
 	reads    int
 	// gates holds, for the nth write request (from 1), the gate it waits
@@ -342,6 +345,9 @@ func TestAccountFailedTakerTakesNothingOver(t *testing.T) {
 	a.offer(prefs.Document{"email.k": false}, []string{"email.k"})
 	if b := submitted(context.Background(), a, takeOver("email.bad")); b.err == nil {
 		t.Fatal("b's create with a bad key succeeded")
+	}
+	if a.isDeclared("email.k") {
+		t.Fatal("b's plan still declares email.k after its create failed: a later plan would claim a hand-over")
 	}
 	r := submitted(context.Background(), a, letGo())
 	if r.err != nil {

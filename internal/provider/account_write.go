@@ -37,10 +37,10 @@ type write struct {
 	// formed is set once the write's batch is formed: from then on its
 	// request may land, so it is answered, never abandoned.
 	formed bool
-	// landed is set once a request of the write has landed: the write goes
-	// on to its answer even if its caller stops, since what landed is what
-	// state must record (a write sent again to put back a key someone
-	// changed meanwhile, say).
+	// landed is set when the write's request landed but its answer shows a
+	// declared value off (someone changed the key meanwhile): the one more
+	// request that puts it back goes whatever the caller does, since what
+	// landed is what state must record.
 	landed bool
 	// takers are the writes of its batch it hands keys to: the hand-over
 	// happens only if they succeed.
@@ -91,6 +91,7 @@ func (a *account) submit(ctx context.Context, w *write) {
 		if !bound {
 			a.queue = slices.DeleteFunc(a.queue, func(q *write) bool { return q == w })
 			w.err = ctx.Err()
+			a.withdrawFailed([]*write{w})
 		}
 		a.mu.Unlock()
 		if bound {
@@ -148,6 +149,7 @@ func (a *account) dropCancelled() []*write {
 		cancelled = append(cancelled, w)
 		return true
 	})
+	a.withdrawFailed(cancelled)
 	return cancelled
 }
 
@@ -181,6 +183,7 @@ func (a *account) failQueued(first *write, err error) {
 	for _, w := range failed {
 		w.formed, w.err = true, err
 	}
+	a.withdrawFailed(failed)
 	a.mu.Unlock()
 	closeAll(failed)
 }
@@ -244,7 +247,7 @@ func (a *account) settle(batch []*write, sent bool, after prefs.Document, err er
 		// key refused may be one of it, withdrawn since it was read.
 		a.doc = nil
 		for _, w := range batch {
-			w.Alone, w.step = true, alone
+			w.Alone, w.step = true, max(w.step, alone)
 		}
 		again = batch
 	case refused(err) && batch[0].step < last && withdrawIfNotOwn(batch[0], err):
@@ -262,7 +265,21 @@ func (a *account) settle(batch []*write, sent bool, after prefs.Document, err er
 		w.formed = false
 	}
 	a.queue = append(again, a.queue...)
-	return slices.DeleteFunc(slices.Clone(batch), func(w *write) bool { return slices.Contains(again, w) })
+	answered := slices.DeleteFunc(slices.Clone(batch), func(w *write) bool { return slices.Contains(again, w) })
+	a.withdrawFailed(answered)
+	return answered
+}
+
+// withdrawFailed takes back the plans' claims to the keys that writes
+// which failed were to take over: their resources take nothing over, so no
+// plan made after this may say another resource takes those keys. The
+// caller holds a.mu.
+func (a *account) withdrawFailed(answered []*write) {
+	for _, w := range answered {
+		if w.err != nil {
+			a.owners.withdraw(w.Adopt)
+		}
+	}
 }
 
 // checkAnswer checks a landed request's answer against each write of its
@@ -279,7 +296,7 @@ func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
 				w.err = &valueNotKept{after: after, off: off}
 				continue
 			}
-			w.step = last
+			w.step, w.landed = last, true
 			again = append(again, w)
 		}
 	}
@@ -293,7 +310,6 @@ func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
 		}
 	}
 	for _, w := range batch {
-		w.landed = true
 		if succeeded(w) {
 			w.after = after
 			a.owners.land(w.Adopt, w.outcome.Earlier)

@@ -29,11 +29,11 @@ func TestErrors_RequestCancelled(t *testing.T) {
 	mock := mockapi.New()
 	p := newProtocol(t, mock)
 	first, second := prefs.Document{"email.weekly_usage_digest": true}, prefs.Document{"email.product_updates": false}
-	plannedFirst, plannedSecond := p.plan(nil, nil, first, onDestroyRestore), p.plan(nil, nil, second, onDestroyRestore)
+	plannedSecond := p.plan(nil, nil, second, onDestroyRestore)
 	mock.Inject(mockapi.Fault{Method: "PATCH", AnswerLatency: 2 * time.Second, Times: 1})
 	ctx, interrupt := context.WithCancel(context.Background())
 	answered := make(chan *tfprotov6.ApplyResourceChangeResponse, 1)
-	go func() { answered <- p.apply(ctx, nil, plannedFirst, first, onDestroyRestore) }()
+	go func() { answered <- p.tryCreate(ctx, first) }()
 	for mock.Count("PATCH") == 0 {
 		time.Sleep(time.Millisecond)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
@@ -91,15 +92,49 @@ func (p *protocol) applyAll(ctx context.Context, keys []string, states []*tfprot
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			values := prefs.Document{k: true}
-			resp := p.apply(ctx, nil, p.plan(nil, nil, values, onDestroyRestore), values, onDestroyRestore)
-			for _, d := range resp.Diagnostics {
-				if d.Severity == tfprotov6.DiagnosticSeverityError {
-					return
-				}
+			if resp := p.tryCreate(ctx, prefs.Document{k: true}); !hasError(resp.Diagnostics) {
+				states[i], privates[i] = resp.NewState, resp.Private
 			}
-			states[i], privates[i] = resp.NewState, resp.Private
 		})
 	}
 	wg.Wait()
+}
+
+// tryCreate plans and applies a new resource under ctx, for a goroutine
+// other than the test's: it stops no test, and answers the apply's
+// response, or one carrying the plan's diagnostics when the plan failed.
+func (p *protocol) tryCreate(ctx context.Context, values prefs.Document) *tfprotov6.ApplyResourceChangeResponse {
+	config := p.object(nil, values, onDestroyRestore)
+	planned, err := p.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "notification_preferences", PriorState: p.object(nil, nil, ""), ProposedNewState: p.object(tftypes.UnknownValue, values, onDestroyRestore), Config: config,
+	})
+	if err != nil || hasError(planned.Diagnostics) {
+		return &tfprotov6.ApplyResourceChangeResponse{Diagnostics: append(planned.Diagnostics, errorDiagnostic(err))}
+	}
+	applied, err := p.server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "notification_preferences", PriorState: p.object(nil, nil, ""), PlannedState: planned.PlannedState, Config: config, PlannedPrivate: planned.PlannedPrivate,
+	})
+	if err != nil {
+		return &tfprotov6.ApplyResourceChangeResponse{Diagnostics: []*tfprotov6.Diagnostic{errorDiagnostic(err)}}
+	}
+	return applied
+}
+
+func hasError(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d != nil && d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// errorDiagnostic is err as an error diagnostic (nil: a plan that failed
+// with diagnostics of its own, said again).
+func errorDiagnostic(err error) *tfprotov6.Diagnostic {
+	summary := "plan failed"
+	if err != nil {
+		summary = err.Error()
+	}
+	return &tfprotov6.Diagnostic{Severity: tfprotov6.DiagnosticSeverityError, Summary: summary}
 }

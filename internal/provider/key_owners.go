@@ -71,6 +71,17 @@ func (o *keyOwners) owned(key string) bool {
 	return ok && !c.adopting
 }
 
+// withdraw takes back a plan's claims to keys its resource was to take
+// over: its write failed, so it takes nothing over. (One plan alone
+// declares a key, so the claim to each is that resource's.)
+func (o *keyOwners) withdraw(adopted []string) {
+	for _, k := range adopted {
+		if c, ok := o.declared[k]; ok && c.adopting {
+			delete(o.declared, k)
+		}
+	}
+}
+
 // offer leaves the earlier values of keys let go for whichever resource
 // takes them over.
 func (o *keyOwners) offer(earlier prefs.Document) {
