@@ -71,8 +71,8 @@ resource "notification_preferences" "k" {
 		go func() { ended <- apply.Wait() }()
 		for mock.Count(dc.write) < 3 {
 			select {
-			case <-ended:
-				t.Fatalf("apply ended before it was interrupted:\n%s", tf.output(apply))
+			case err := <-ended:
+				t.Fatalf("apply ended (%v) before it was interrupted:\n%s", err, tf.output(apply))
 			case <-time.After(5 * time.Millisecond):
 			}
 		}
@@ -172,13 +172,12 @@ func (c *reattachedCLI) start(args ...string) *exec.Cmd {
 func (c *reattachedCLI) output(cmd *exec.Cmd) string { return c.outs[cmd].String() }
 
 // run runs a command to its end, which must succeed.
-func (c *reattachedCLI) run(args ...string) string {
+func (c *reattachedCLI) run(args ...string) {
 	c.t.Helper()
 	cmd := c.start(args...)
 	if err := cmd.Wait(); err != nil {
 		c.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, c.output(cmd))
 	}
-	return c.output(cmd)
 }
 
 // stateKeys returns the keys the resources in state declare.
