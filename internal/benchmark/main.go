@@ -20,7 +20,7 @@ func main() {
 	runs := flag.Int("runs", 9, "timed plans per provider and size (at least 7)")
 	terraform := flag.String("terraform", "terraform", "the Terraform CLI to drive")
 	only := flag.String("plan-only", "", "time only the plan of this many resources with 2 keys each, print it and write nothing (for profiling)")
-	applyOnly := flag.Int("apply-only", 0, "time only creating and destroying this many resources, both dialects, at once and after 25 ms, print it and write nothing")
+	applyOnly := flag.Int("apply-only", 0, "time only creating and destroying this many resources (both dialects at once, after 25 ms and after 100 ms, and v1 after 100 ms at -parallelism=30), print it and write nothing")
 	flag.Parse()
 	if *runs < 7 {
 		fail(fmt.Errorf("-runs must be at least 7, got %d", *runs))

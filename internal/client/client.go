@@ -24,11 +24,13 @@ type Client interface {
 	Read(ctx context.Context) (prefs.Document, error)
 	// Apply writes changes and returns the resolved document after the write.
 	// hold holds the values that must be on the server after the write
-	// (the declared ones), whatever anyone changed since they were read:
-	// a saved plan may be applied hours after it was made. current, when
-	// not nil, is the resolved document the caller has just read; the
-	// vastai dialect overlays hold and changes on it rather than reading
-	// the document again. An empty change set writes nothing.
+	// (the declared ones). current, when not nil, is the resolved document
+	// the changes were decided on: the vastai dialect replaces the whole
+	// document, so it puts current with hold and changes overlaid rather
+	// than reading the document again, and every held value goes back
+	// whatever anyone changed since. v1 patches changes alone; the caller
+	// checks the answer. An empty change set writes nothing. A ctx made
+	// by Unabandoned runs an attempt in flight to its answer.
 	Apply(ctx context.Context, changes, hold, current prefs.Document) (prefs.Document, error)
 }
 

@@ -50,7 +50,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	sent.tok = tok
 	resp, err := t.send(req, req.Body, tok)
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || !t.src.Refreshable() || sent.refetched ||
-		req.Context().Err() != nil || (req.Body != nil && req.GetBody == nil) {
+		req.Context().Err() != nil || (req.Body != nil && req.GetBody == nil) || stopped(req.Context()) {
 		return resp, err
 	}
 	sent.refetched = true
@@ -81,6 +81,19 @@ func (t *authTransport) send(req *http.Request, body io.ReadCloser, tok Token) (
 	r.Body = body
 	r.Header.Set("Authorization", "Bearer "+tok.Value)
 	return t.base.RoundTrip(r)
+}
+
+// stopped reports a request Terraform stopped (see Unabandoned): it sends
+// nothing more, and a write refused with 401 was not applied, so nothing
+// is lost by not sending it again.
+func stopped(ctx context.Context) bool {
+	g := guardOf(ctx)
+	if g == nil {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.stopped
 }
 
 func closeBody(req *http.Request) {

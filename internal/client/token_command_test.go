@@ -329,3 +329,20 @@ func TestOneResendPerRequestAcrossRetries(t *testing.T) {
 		t.Fatalf("the attempts carried %v after %d runs, want tok-1 (401), tok-2 (503), tok-2 (401) and no more", seen, runs())
 	}
 }
+
+// A request Terraform stopped sends nothing more: a write refused with 401
+// is not sent again with a new token after an interrupt.
+func TestStoppedRequestIsNotSentAgainAfterA401(t *testing.T) {
+	argv, runs := mintScript(t, "")
+	c, as := sourceClient(t, TokenCommand(argv, 0), func(tok string, _ int) bool { return tok != "tok-1" })
+	stop := make(chan struct{})
+	close(stop)
+	_, err := c.Apply(Unabandoned(context.Background(), stop), prefs.Document{"email.product_updates": true}, nil, nil)
+	var rejected *TokenRejectedError
+	if !errors.As(err, &rejected) || rejected.Refetched {
+		t.Fatalf("err = %v, want the first 401, not sent again", err)
+	}
+	if seen := as.tokens(); len(seen) != 1 || runs() != 1 {
+		t.Fatalf("the server saw %v after %d runs, want one request and no new token", seen, runs())
+	}
+}

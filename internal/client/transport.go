@@ -37,7 +37,8 @@ func newTransport(cfg Config) *transport {
 	rc.RetryMax = cfg.MaxRetries
 	rc.RetryWaitMin = orDefault(cfg.RetryWaitMin, DefaultRetryWaitMin)
 	rc.RetryWaitMax = orDefault(cfg.RetryWaitMax, DefaultRetryWaitMax)
-	rc.CheckRetry = retryPolicy
+	rc.CheckRetry = retryPolicy(rc.RetryMax)
+	rc.PrepareRetry = prepareRetry
 	rc.Backoff = backoff
 	rc.RequestLogHook = countAttempt
 	// Hand the last response back instead of an opaque "giving up" error,
@@ -83,6 +84,8 @@ func (t *transport) send(ctx context.Context, method, url string, body any) (*re
 		}
 	}
 	attempts := new(int)
+	ctx, g := guard(ctx)
+	defer g.release()
 	ctx, sent := withSentToken(ctx)
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, attempts), method, url, payload)
 	if err != nil {
@@ -96,6 +99,7 @@ func (t *transport) send(ctx context.Context, method, url string, body any) (*re
 		req.Header.Set("User-Agent", t.userAgent)
 	}
 	resp, err := t.http.Do(req)
+	g.answered()
 	if err != nil {
 		return nil, &RequestError{Method: method, Path: req.URL.Path, Attempts: *attempts, Err: err}
 	}
@@ -113,8 +117,22 @@ func (t *transport) send(ctx context.Context, method, url string, body any) (*re
 
 // retryPolicy retries what is transient: connection errors and timeouts,
 // 429, and the gateway statuses 502, 503 and 504. Every other status, 500
-// included, is an answer; retrying a 4xx would only repeat it.
-func retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// included, is an answer; retrying a 4xx would only repeat it. A write
+// that Terraform stopped is not sent again (see Unabandoned).
+func retryPolicy(maxRetries int) retryablehttp.CheckRetry {
+	return func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		retry, checkErr := transient(ctx, resp, err)
+		if !retry {
+			return false, checkErr
+		}
+		if n, ok := ctx.Value(attemptsKey{}).(*int); ok && *n > maxRetries {
+			return true, nil // the last attempt: the library sends no other
+		}
+		return guardOf(ctx).retrying(), nil
+	}
+}
+
+func transient(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}

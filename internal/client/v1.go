@@ -24,24 +24,17 @@ func (c *v1Client) Read(ctx context.Context) (prefs.Document, error) {
 	return c.do(ctx, http.MethodGet, nil)
 }
 
-func (c *v1Client) Apply(ctx context.Context, changes, hold, current prefs.Document) (prefs.Document, error) {
+func (c *v1Client) Apply(ctx context.Context, changes, _, current prefs.Document) (prefs.Document, error) {
 	if len(changes) == 0 {
 		if current != nil {
 			return current, nil
 		}
 		return c.Read(ctx)
 	}
-	after, err := c.do(ctx, http.MethodPatch, changes.Nest())
-	if err != nil {
-		return nil, err
-	}
-	// The PATCH answers with the whole document: a held key someone changed
-	// since it was read shows there, and one more PATCH of just those keys
-	// puts it back. Only then is the answer what the plan promised.
-	if off := prefs.Changes(after, hold); len(off) > 0 {
-		return c.do(ctx, http.MethodPatch, off.Nest())
-	}
-	return after, nil
+	// The PATCH answers with the whole document; whether it holds every
+	// declared value is for the caller to check (a held key someone
+	// changed since the batch was formed shows there).
+	return c.do(ctx, http.MethodPatch, changes.Nest())
 }
 
 // v1Envelope is the shape of every v1 response; fields the provider does

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"time"
 )
@@ -24,6 +25,10 @@ type Fault struct {
 	Body           string        // raw body sent with Status (e.g. a proxy's HTML page); default is the dialect's error envelope
 	Drop           bool          // close the connection without serving the request
 	DropAfterApply bool          // serve the request (a write is applied), then close the connection unanswered
+	// AnswerLatency serves the request (a write is applied) and then waits
+	// this long before answering: a caller that gives up meanwhile has
+	// changed the server all the same.
+	AnswerLatency time.Duration
 
 	seen int
 }
@@ -63,6 +68,23 @@ func (s *Server) pickFault(method string) *Fault {
 		}
 	}
 	return nil
+}
+
+// answerLate serves r, then holds the answer for f.AnswerLatency.
+func (f *Fault) answerLate(w *recorder, r *http.Request, serve func(http.ResponseWriter)) {
+	held := httptest.NewRecorder()
+	serve(held)
+	select {
+	case <-time.After(f.AnswerLatency):
+	case <-r.Context().Done():
+		w.status = statusDropped
+		return
+	}
+	for k, v := range held.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(held.Code)
+	_, _ = w.Write(held.Body.Bytes())
 }
 
 // intercept applies the fault's effect before the request is served. It
@@ -124,6 +146,8 @@ func (f *Fault) String() string {
 		parts = append(parts, "drop")
 	case f.DropAfterApply:
 		parts = append(parts, "drop after apply")
+	case f.AnswerLatency > 0:
+		parts = append(parts, "answer after "+f.AnswerLatency.String())
 	case f.Status != 0:
 		parts = append(parts, fmt.Sprint(f.Status))
 	}

@@ -161,6 +161,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			drop(w)
 			return
 		}
+		if f.AnswerLatency > 0 {
+			f.answerLate(rec, r, func(held http.ResponseWriter) { s.route(held, r, body, entry.RequestID) })
+			return
+		}
 	}
 	s.route(rec, r, body, entry.RequestID)
 }

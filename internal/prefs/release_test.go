@@ -3,20 +3,17 @@ package prefs
 import (
 	"maps"
 	"reflect"
+	"slices"
 	"testing"
 )
 
+// among reports whether a key is one of keys: another resource's
+// declarations, say.
+func among(keys ...string) func(string) bool {
+	return func(k string) bool { return slices.Contains(keys, k) }
+}
+
 func TestReleaseDecide(t *testing.T) {
-	declaredElsewhere := func(keys ...string) func(string) bool {
-		return func(k string) bool {
-			for _, d := range keys {
-				if d == k {
-					return true
-				}
-			}
-			return false
-		}
-	}
 	tests := []struct {
 		name    string
 		release Release
@@ -71,7 +68,7 @@ func TestReleaseDecide(t *testing.T) {
 				Keys:     []string{"email.a", "email.b"},
 				Current:  Document{"email.a": true, "email.b": true},
 				Earlier:  Document{"email.a": false, "email.b": false},
-				Declared: declaredElsewhere("email.a"),
+				Declared: among("email.a"),
 			},
 			want: Released{
 				Writes:   Document{"email.b": false},
@@ -87,7 +84,7 @@ func TestReleaseDecide(t *testing.T) {
 				Current:  Document{"email.a": true},
 				Earlier:  Document{"email.a": false},
 				Keep:     true,
-				Declared: declaredElsewhere("email.a"),
+				Declared: among("email.a"),
 			},
 			want: Released{
 				Left:     map[Reason][]string{HandedOver: {"email.a"}},
@@ -101,7 +98,7 @@ func TestReleaseDecide(t *testing.T) {
 				Keys:     []string{"email.a"},
 				Current:  Document{"email.a": true},
 				Earlier:  Document{},
-				Declared: declaredElsewhere("email.a"),
+				Declared: among("email.a"),
 			},
 			want: Released{Left: map[Reason][]string{HandedOver: {"email.a"}}, Earlier: Document{}},
 		},
@@ -112,7 +109,7 @@ func TestReleaseDecide(t *testing.T) {
 				Current:   Document{"email.a": true, "email.b": true},
 				Earlier:   Document{"email.a": false, "email.b": false},
 				Withdrawn: []string{"email.a"},
-				Declared:  declaredElsewhere("email.a"),
+				Declared:  among("email.a"),
 			},
 			want: Released{
 				Writes:  Document{"email.b": false},

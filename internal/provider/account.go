@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -20,8 +19,9 @@ type account struct {
 	client.Client
 
 	// mu guards everything below. It is never held across a request:
-	// reads share one GET, and writes take turns by the queue (see
-	// account_write.go), so that a slow request holds up no plan.
+	// reads share one GET, and writes go out one batch at a time from the
+	// queue (see account_write.go), so that a slow request holds up no
+	// plan.
 	mu sync.Mutex
 
 	// doc is the document as the server last answered it in this walk:
@@ -39,7 +39,7 @@ type account struct {
 	owners keyOwners
 
 	// queue holds the writes waiting for the request in flight; writing
-	// is true while one is in flight.
+	// is true while a drain goroutine owns it (account_write.go).
 	queue   []*write
 	writing bool
 }
@@ -50,6 +50,10 @@ type pendingRead struct {
 	done chan struct{}
 	doc  prefs.Document
 	err  error
+	// abandoned is true when the GET failed because its own caller's
+	// context ended: that is no answer for the others, who read again. Any
+	// other failure, a timeout of the request included, is theirs too.
+	abandoned bool
 }
 
 func newAccount(cfg client.Config) (*account, error) {
@@ -100,9 +104,8 @@ func (a *account) readShared(ctx context.Context) (prefs.Document, error) {
 			case <-ctx.Done():
 				return nil, ctx.Err()
 			}
-			// The GET was another caller's: its cancellation is not ours.
-			if r.err != nil && ctx.Err() == nil && (errors.Is(r.err, context.Canceled) || errors.Is(r.err, context.DeadlineExceeded)) {
-				continue
+			if r.abandoned {
+				continue // the GET was another caller's: its cancellation is not ours
 			}
 			return r.doc, r.err
 		}
@@ -112,6 +115,7 @@ func (a *account) readShared(ctx context.Context) (prefs.Document, error) {
 		a.mu.Unlock()
 
 		r.doc, r.err = a.Read(ctx)
+		r.abandoned = r.err != nil && ctx.Err() != nil
 
 		a.mu.Lock()
 		a.reading = nil

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -252,13 +254,28 @@ func addRestoreWarning(diags *diag.Diagnostics, what string, released prefs.Rele
 
 // addReleaseWarning tells, after a release, which keys were left on the
 // server as they are, and why, and which a taker remembers wrongly.
-func addReleaseWarning(diags *diag.Diagnostics, summary string, released prefs.Released, moved []movedKey) {
+func addReleaseWarning(diags *diag.Diagnostics, summary string, released prefs.Released, moved []prefs.Moved) {
 	if s := leftAlone(withoutMoved(released, moved).Left); s != "" {
 		diags.AddWarning(summary, s)
 	}
 	for _, m := range moved {
 		addMisremembered(diags, m)
 	}
+}
+
+// withoutMoved returns released with the misremembered keys out of the
+// handed-over ones, which the release warning says remember the earlier
+// values: of these keys, that is not so.
+func withoutMoved(released prefs.Released, moved []prefs.Moved) prefs.Released {
+	if len(moved) == 0 {
+		return released
+	}
+	left := maps.Clone(released.Left)
+	left[prefs.HandedOver] = slices.DeleteFunc(slices.Clone(left[prefs.HandedOver]), func(k string) bool {
+		return slices.ContainsFunc(moved, func(m prefs.Moved) bool { return m.Key == k })
+	})
+	released.Left = left
+	return released
 }
 
 // leftAlone says, by reason, which keys a release leaves as they are.
@@ -287,12 +304,12 @@ func addUnorderedMove(diags *diag.Diagnostics, key string, current, earlier bool
 
 // addMisremembered warns at apply that a key this resource let go was taken
 // over by a resource applied before it, which remembers another value.
-func addMisremembered(diags *diag.Diagnostics, m movedKey) {
-	diags.AddAttributeWarning(keyPath(m.key), "Moved Notification Key Remembers Another Value",
+func addMisremembered(diags *diag.Diagnostics, m prefs.Moved) {
+	diags.AddAttributeWarning(keyPath(m.Key), "Moved Notification Key Remembers Another Value",
 		fmt.Sprintf("%q was taken over by another notification_preferences resource of this provider configuration, which Terraform applied before this one let the key go "+
 			"(or by this resource's own new object, replacing it with create_before_destroy). "+
 			"That resource will write back %v on destroy; the value %q had before Terraform managed it is %v. %s",
-			m.key, m.remembered, m.key, m.earlier, moveAdvice))
+			m.Key, m.Remembered, m.Key, m.Earlier, moveAdvice))
 }
 
 var releaseReasons = map[prefs.Reason]string{

@@ -20,28 +20,31 @@ import (
 
 const severityError = tfprotov6.DiagnosticSeverityError
 
-// A write the user interrupts is reported as cancelled, not as an API that
-// could not be reached, and is not sent again.
+// Terraform interrupted (Ctrl-C cancels every request's context): a write
+// whose request is in flight waits for its answer, which may have changed
+// the server, and is saved; a write still queued behind it sends nothing
+// and is reported as cancelled, not as an API that could not be reached.
 func TestErrors_RequestCancelled(t *testing.T) {
 	t.Parallel()
 	mock := mockapi.New()
 	p := newProtocol(t, mock)
-	values := prefs.Document{"email.weekly_usage_digest": true}
-	planned := p.plan(nil, nil, values, onDestroyRestore)
-	mock.Inject(mockapi.Fault{Method: "PATCH", Latency: time.Minute, Times: 1})
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		// Interrupt once the write is on its way, as Ctrl-C during apply does.
-		for mock.Count("PATCH") == 0 {
-			time.Sleep(time.Millisecond)
-		}
-		cancel()
-	}()
-	resp := p.apply(ctx, nil, planned, values, onDestroyRestore)
-	expectDiagnostic(t, resp.Diagnostics, severityError, "Notification API Request Cancelled", nil,
+	first, second := prefs.Document{"email.weekly_usage_digest": true}, prefs.Document{"email.product_updates": false}
+	plannedSecond := p.plan(nil, nil, second, onDestroyRestore)
+	mock.Inject(mockapi.Fault{Method: "PATCH", AnswerLatency: 2 * time.Second, Times: 1})
+	ctx, interrupt := context.WithCancel(context.Background())
+	answered := make(chan *tfprotov6.ApplyResourceChangeResponse, 1)
+	go func() { answered <- p.tryCreate(ctx, first) }()
+	for mock.Count("PATCH") == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	interrupt() // while the first write's request is in flight
+	queued := p.apply(ctx, nil, plannedSecond, second, onDestroyRestore)
+	expectDiagnostic(t, queued.Diagnostics, severityError, "Notification API Request Cancelled", nil,
 		"Could not write notification preferences: Terraform was interrupted before the API answered, and nothing more was sent.")
-	if n := mock.Count("PATCH"); n != 1 {
-		t.Errorf("the cancelled write was sent %d times", n)
+	inFlight := <-answered
+	p.check(nil, inFlight.Diagnostics)
+	if inFlight.NewState == nil || mock.Count("PATCH") != 1 || !mock.Document(prefs.V1)["email.weekly_usage_digest"] || !mock.Document(prefs.V1)["email.product_updates"] {
+		t.Fatalf("%d PATCHes, server %v; want the write in flight saved and landed, the queued one not sent", mock.Count("PATCH"), mock.Document(prefs.V1))
 	}
 }
 

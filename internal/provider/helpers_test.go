@@ -56,19 +56,20 @@ type dialectCase struct {
 	// Keys the server does not know until a test ships them, with defaults.
 	shipped        prefs.Document
 	providerSuffix string
-	// GETs a `terraform apply` that changes values of keys already in state
-	// makes: the refresh, and for vastai the read its whole-document PUT
-	// is built on.
-	updateGets int
 }
+
+// updateGets is how many GETs a `terraform apply` that changes values of
+// keys already in state makes: the refresh, and the read of the apply's
+// walk that its write is decided on (a saved plan may be applied long
+// after its refresh, and a vastai PUT replaces the whole document).
+const updateGets = 2
 
 var dialectCases = []dialectCase{
 	{
 		dialect: prefs.V1, token: mockapi.DemoSessionToken, write: "PATCH",
 		keyA: "email.weekly_usage_digest", defaultA: false, keyB: "email.product_updates", defaultB: true,
 		misspeltA: "email.weekly_usage_digst", unmanagedKey: "email.delivery_alerts",
-		shipped:    mockapi.InAppChannel,
-		updateGets: 1,
+		shipped: mockapi.InAppChannel,
 	},
 	{
 		dialect: prefs.VastAI, token: mockapi.DemoVastKey, write: "PUT",
@@ -76,7 +77,6 @@ var dialectCases = []dialectCase{
 		misspeltA: "client.low_credit.webhook", unmanagedKey: "host.payout_sent.email",
 		shipped:        prefs.Document{"client.maintenance.email": true, "client.maintenance.webhooks": false},
 		providerSuffix: fmt.Sprintf("\n  user_id = %d", mockapi.DemoVastUser),
-		updateGets:     2,
 	},
 }
 

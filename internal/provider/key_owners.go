@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -15,38 +14,47 @@ import (
 // this walk, of the keys they declare, let go and take over. Resources are
 // planned and applied in parallel and know nothing of each other; this is
 // how one finds out that another declares the same key (an error: they
-// would undo each other on every apply), or that a key it lets go is taken
-// over by another (so it must not write the key's earlier value over the
-// new owner's, and the new owner must remember that earlier value).
+// would undo each other on every apply), and how a batch (prefs.Decide)
+// knows whether a key a resource lets go has an owner to hand it to.
 //
 // Terraform plans each resource again just before applying it. A resource
-// letting a key go offers the key's earlier value when it plans and when
-// it lets go; a resource taking the key over after that remembers the
-// offered value. Only a taker applied before the other resource was even
-// planned in the walk (nothing orders the two, or the taker comes first)
-// cannot know the value: it remembers the one it finds, and the resource
-// letting go says so when it plans or applies (see movedKey).
+// letting a key go offers the key's earlier value when it plans; a
+// resource taking the key over after that remembers the offered value.
+// Only a taker applied before the other resource was even planned in the
+// walk (nothing orders the two, or the taker comes first) cannot know the
+// value: it remembers the one it finds, and the resource letting go says
+// so when it plans or applies (see prefs.Moved).
 //
 // The account's mu guards it.
 type keyOwners struct {
-	declared map[string]string // key → name of the plan declaring it
-	offered  prefs.Document    // earlier values of keys let go
-	adopted  prefs.Document    // earlier values takers remembered
+	declared map[string]claim // key → the plan declaring it
+	offered  prefs.Document   // earlier values of keys plans let go
+	landed   prefs.Document   // earlier values takers whose writes landed remembered
 }
 
-// declare records that the plan named plan declares keys, and returns
-// those another plan of this walk declares already.
-func (o *keyOwners) declare(plan string, keys []string) []string {
+// claim is a plan's declaration of a key.
+type claim struct {
+	plan string
+	// adopting is true when the plan's resource does not manage the key
+	// yet: a taker whose write may still fail.
+	adopting bool
+}
+
+// declare records that the plan named plan declares keys, adopting those
+// its resource does not manage yet, and returns the keys another plan of
+// this walk declares already.
+func (o *keyOwners) declare(plan string, keys []string, managed prefs.Document) []string {
 	if o.declared == nil {
-		o.declared = map[string]string{}
+		o.declared = map[string]claim{}
 	}
 	var twice []string
 	for _, k := range keys {
-		if other, ok := o.declared[k]; ok && other != plan {
+		if other, ok := o.declared[k]; ok && other.plan != plan {
 			twice = append(twice, k)
 			continue
 		}
-		o.declared[k] = plan
+		_, owned := managed[k]
+		o.declared[k] = claim{plan: plan, adopting: !owned}
 	}
 	return twice
 }
@@ -54,6 +62,24 @@ func (o *keyOwners) declare(plan string, keys []string) []string {
 func (o *keyOwners) isDeclared(key string) bool {
 	_, ok := o.declared[key]
 	return ok
+}
+
+// owned reports whether a plan declares key whose resource manages it
+// already.
+func (o *keyOwners) owned(key string) bool {
+	c, ok := o.declared[key]
+	return ok && !c.adopting
+}
+
+// withdraw takes back a plan's claims to keys its resource was to take
+// over: its write failed, so it takes nothing over. (One plan alone
+// declares a key, so the claim to each is that resource's.)
+func (o *keyOwners) withdraw(adopted []string) {
+	for _, k := range adopted {
+		if c, ok := o.declared[k]; ok && c.adopting {
+			delete(o.declared, k)
+		}
+	}
 }
 
 // offer leaves the earlier values of keys let go for whichever resource
@@ -67,82 +93,37 @@ func (o *keyOwners) offer(earlier prefs.Document) {
 	}
 }
 
-// adopt returns, and records, the earlier values of keys a resource starts
-// managing: the value offered for a key another resource let go, else the
-// one in current.
-func (o *keyOwners) adopt(keys []string, current prefs.Document) prefs.Document {
-	earlier := prefs.Adopt(keys, current, o.offered)
-	if o.adopted == nil {
-		o.adopted = prefs.Document{}
-	}
-	for k, v := range earlier {
-		o.adopted[k] = v
-	}
-	return earlier
-}
-
-// forget drops what a failed write adopted: its resource manages nothing new.
-func (o *keyOwners) forget(adopted prefs.Document) {
-	for k := range adopted {
-		delete(o.adopted, k)
-	}
-}
-
-// release applies the release rules with this walk's declarations, and
-// offers the earlier values of the keys let go. A key handed over to a
-// taker that already remembered another value is returned for a warning.
-func (o *keyOwners) release(r prefs.Release) (prefs.Released, []movedKey) {
-	r.Declared = o.isDeclared
-	released := r.Decide()
-	offered, _ := prefs.Select(r.Earlier.Without(r.Withdrawn), r.Keys)
-	o.offer(offered)
-	var wrong []movedKey
-	for _, k := range released.HandOver.Keys() {
-		if got, ok := o.adopted[k]; ok && got != released.HandOver[k] {
-			wrong = append(wrong, movedKey{key: k, remembered: got, earlier: released.HandOver[k]})
+// land records the earlier values a taker's write remembered, once the
+// write has landed: only then is the taker the key's owner.
+func (o *keyOwners) land(adopted []string, earlier prefs.Document) {
+	for _, k := range adopted {
+		if v, ok := earlier[k]; ok {
+			if o.landed == nil {
+				o.landed = prefs.Document{}
+			}
+			o.landed[k] = v
 		}
 	}
-	return released, wrong
+}
+
+// walk is what a batch needs to know of this walk.
+func (o *keyOwners) walk() prefs.Walk {
+	return prefs.Walk{Owned: o.owned, Offered: o.offered, Landed: o.landed}
 }
 
 // unordered returns the keys a resource lets go that another plan of this
-// walk declared before this one, with no taker having remembered a value
-// yet: nothing orders the two resources, or the taker comes first, so
-// Terraform may apply the taker first.
+// walk declared before this one, with no taker's write landed yet: nothing
+// orders the two resources, or the taker comes first, so Terraform may
+// apply the taker first.
 func (o *keyOwners) unordered(keys []string) []string {
 	var out []string
 	for _, k := range keys {
-		_, taken := o.adopted[k]
+		_, taken := o.landed[k]
 		if o.isDeclared(k) && !taken {
 			out = append(out, k)
 		}
 	}
 	return out
-}
-
-// movedKey is a key handed over to a resource that remembered another
-// earlier value than the one the resource letting it go had.
-type movedKey struct {
-	key                 string
-	remembered, earlier bool
-}
-
-// withoutMoved returns released with the misremembered keys out of the
-// handed-over ones, which the release warning says remember the earlier
-// values: of these keys, that is not so.
-func withoutMoved(released prefs.Released, moved []movedKey) prefs.Released {
-	if len(moved) == 0 {
-		return released
-	}
-	left := map[prefs.Reason][]string{}
-	for reason, keys := range released.Left {
-		left[reason] = keys
-	}
-	left[prefs.HandedOver] = slices.DeleteFunc(slices.Clone(left[prefs.HandedOver]), func(k string) bool {
-		return slices.ContainsFunc(moved, func(m movedKey) bool { return m.key == k })
-	})
-	released.Left = left
-	return released
 }
 
 // planName returns the name of the plan being made, making one up if the
@@ -166,10 +147,10 @@ func planName(ctx context.Context, prior privateState, planned privateSetter, di
 // Account-level entry points, which take the account's lock.
 
 // declare records the keys a plan declares; see keyOwners.declare.
-func (a *account) declare(plan string, keys []string) []string {
+func (a *account) declare(plan string, keys []string, managed prefs.Document) []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.owners.declare(plan, keys)
+	return a.owners.declare(plan, keys, managed)
 }
 
 // offer leaves the earlier values of keys a plan lets go for a taker, and

@@ -115,7 +115,7 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 
 	name := planName(ctx, req.Private, resp.Private, &resp.Diagnostics)
-	addDeclaredTwice(&resp.Diagnostics, r.account.declare(name, desired.Keys()))
+	addDeclaredTwice(&resp.Diagnostics, r.account.declare(name, desired.Keys(), prior))
 	if !r.checkPlanned(ctx, desired, prior, private.withdrawn, &resp.Diagnostics) {
 		return
 	}
@@ -136,8 +136,8 @@ func (r *preferencesResource) planRelease(what string, keys []string, prior pref
 			addUnorderedMove(diags, k, prior[k], earlier)
 		}
 	}
-	release := releaseOf(keys, prior, private, keep)
-	release.Declared = r.account.isDeclared
+	release := releaseOf(keys, private, keep)
+	release.Current, release.Declared = prior, r.account.isDeclared
 	addRestoreWarning(diags, what, release.Decide())
 }
 
@@ -154,13 +154,11 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 	if !ok || !checkKeys(r.account.Dialect(), desired, current, &resp.Diagnostics) {
 		return
 	}
-	written, ok := r.writeAndVerify(ctx, write{
-		changes: prefs.Changes(current, desired), hold: desired, adopt: desired.Keys(), found: current,
-	}, &resp.Diagnostics)
+	written, ok := r.write(ctx, prefs.Write{Hold: desired, Adopt: desired.Keys()}, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	privateData{earlier: written.earlier}.save(ctx, resp.Private, &resp.Diagnostics)
+	privateData{earlier: written.outcome.Earlier}.save(ctx, resp.Private, &resp.Diagnostics)
 	plan.ID = types.StringValue(r.account.ID())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
@@ -212,8 +210,8 @@ func (r *preferencesResource) Read(ctx context.Context, req resource.ReadRequest
 }
 
 // Update writes, in one request, the declared values that differ and, for
-// keys removed from preferences, their earlier values. State was refreshed
-// moments ago, so only newly declared keys need the server's document.
+// keys removed from preferences, their earlier values. Newly declared keys
+// are checked against the server's document first.
 func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state preferencesModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -223,28 +221,24 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	private := readPrivate(ctx, req.Private, &resp.Diagnostics)
 	desired, prior := fromMap(plan.Preferences), fromMap(state.Preferences)
-	base, found := prior, prefs.Document(nil)
 	added := prefs.Added(prior, desired)
 	if len(added) > 0 {
 		current, ok := r.readDocument(ctx, &resp.Diagnostics)
 		if !ok || !checkKeys(r.account.Dialect(), desired, current.Overlay(prior), &resp.Diagnostics) {
 			return
 		}
-		base, found = prior.Overlay(current), current
 	}
-	release := releaseOf(prefs.Removed(prior, desired), base, private, plan.keeps())
+	release := releaseOf(prefs.Removed(prior, desired), private, plan.keeps())
 	// A withdrawn key still declared keeps its last value in state; the
 	// server has no such key to write or to hold.
-	written, ok := r.writeAndVerify(ctx, write{
-		changes: prefs.Changes(base, desired), hold: desired.Without(private.withdrawn),
-		release: &release, adopt: added, found: found,
-	}, &resp.Diagnostics)
+	written, ok := r.write(ctx, prefs.Write{Hold: desired.Without(private.withdrawn), Release: &release, Adopt: added}, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	addReleaseWarning(&resp.Diagnostics, "Notification Keys No Longer Managed", written.released, written.misremembered)
+	out := written.outcome
+	addReleaseWarning(&resp.Diagnostics, "Notification Keys No Longer Managed", out.Released, out.Moved)
 	stillDeclared, _ := prefs.Select(desired, private.withdrawn)
-	privateData{earlier: written.released.Earlier.Overlay(written.earlier), withdrawn: stillDeclared.Keys()}.save(ctx, resp.Private, &resp.Diagnostics)
+	privateData{earlier: out.Released.Earlier.Overlay(out.Earlier), withdrawn: stillDeclared.Keys()}.save(ctx, resp.Private, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
@@ -257,10 +251,9 @@ func (r *preferencesResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() || !ready(r.account, &resp.Diagnostics) || !r.boundTo(state.ID, &resp.Diagnostics) {
 		return
 	}
-	prior := fromMap(state.Preferences)
-	release := releaseOf(prior.Keys(), prior, readPrivate(ctx, req.Private, &resp.Diagnostics), state.keeps())
-	if written, ok := r.writeAndVerify(ctx, write{release: &release}, &resp.Diagnostics); ok {
-		addReleaseWarning(&resp.Diagnostics, "Notification Keys Left as They Are", written.released, written.misremembered)
+	release := releaseOf(fromMap(state.Preferences).Keys(), readPrivate(ctx, req.Private, &resp.Diagnostics), state.keeps())
+	if written, ok := r.write(ctx, prefs.Write{Release: &release}, &resp.Diagnostics); ok {
+		addReleaseWarning(&resp.Diagnostics, "Notification Keys Left as They Are", written.outcome.Released, written.outcome.Moved)
 	}
 }
 

@@ -58,7 +58,7 @@ func TestAccPreferencesResource_CreateUpdateNoop(t *testing.T) {
 						writesOnly(mock, dc, before, dc.keyB),
 						// Refresh: 1 GET; the key check needs none, as no key
 						// is new. Apply: 1 write (vastai reads before its PUT).
-						expectRequests(mock, dc.updateGets, 1),
+						expectRequests(mock, updateGets, 1),
 					),
 				},
 				{
@@ -102,7 +102,7 @@ func TestAccPreferencesResource_Drift(t *testing.T) {
 					},
 					Check: resource.ComposeAggregateTestCheckFunc(
 						expectServer(mock, dc.dialect, prefs.Document{dc.keyA: !dc.defaultA}),
-						expectRequests(mock, dc.updateGets, 1),
+						expectRequests(mock, updateGets, 1),
 					),
 				},
 				{
@@ -133,7 +133,7 @@ func TestAccPreferencesResource_KeyRemovalRestores(t *testing.T) {
 					Check: resource.ComposeAggregateTestCheckFunc(
 						expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
 						writesOnly(mock, dc, before, dc.keyA),
-						expectRequests(mock, dc.updateGets, 1),
+						expectRequests(mock, updateGets, 1),
 					),
 				},
 			},
@@ -154,7 +154,7 @@ func TestAccPreferencesResource_KeyRemovalKeep(t *testing.T) {
 					PreConfig:         mock.ResetJournal,
 					Config:            dc.resourceConfig(url, prefsBody(prefs.Document{dc.keyB: !dc.defaultB}, keep)),
 					ConfigStateChecks: []statecheck.StateCheck{expectPreferences(resourceName, prefs.Document{dc.keyB: !dc.defaultB})},
-					Check:             resource.ComposeAggregateTestCheckFunc(leftAsTheyAre(mock, dc, prefs.Document{dc.keyA: !dc.defaultA}), expectRequests(mock, 1, 0)),
+					Check:             resource.ComposeAggregateTestCheckFunc(leftAsTheyAre(mock, dc, prefs.Document{dc.keyA: !dc.defaultA}), expectRequests(mock, updateGets, 0)),
 				},
 			},
 		})
@@ -306,7 +306,7 @@ func TestAccPreferencesResource_ManyKeys(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					expectServer(mock, dc.dialect, updated),
 					expectLastWrite(mock, `{"bulk":{"toggle_00042":true}}`),
-					expectRequests(mock, 1, 1),
+					expectRequests(mock, updateGets, 1),
 				),
 			},
 		},

@@ -276,3 +276,29 @@ func TestWarnings_KeyMovedAfterThePlanOfTheOneLettingGo(t *testing.T) {
 		}
 	})
 }
+
+// A taker whose create fails takes nothing over: the plan of the resource
+// letting the key go, made after that, says it restores the key, and
+// warns of no move; its apply writes the earlier value back.
+func TestWarnings_FailedTakerClaimsNothing(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		aState, aPrivate := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+		// The taker writes another key too, so its create sends a request.
+		other := !mock.Document(dc.dialect)[dc.unmanagedKey]
+		taker, letGo := prefs.Document{dc.keyA: !dc.defaultA, dc.unmanagedKey: other}, prefs.Document{dc.keyB: !dc.defaultB}
+
+		mock.Inject(mockapi.Fault{Method: dc.write, Status: 500, Times: 1})
+		failed := p.apply(context.Background(), nil, p.plan(nil, nil, taker, onDestroyRestore), taker, onDestroyRestore)
+		expectDiagnostic(t, failed.Diagnostics, severityError, "Notification API Error", nil)
+		plan := p.plan(aState, aPrivate, letGo, onDestroyRestore)
+		expectDiagnostic(t, plan.Diagnostics, warning, "Notification Keys Will Be Restored", nil, fmt.Sprintf("%s → %v", dc.keyA, dc.defaultA))
+		if len(plan.Diagnostics) != 1 {
+			t.Errorf("the plan after the taker failed says more:\n%s", describe(plan.Diagnostics))
+		}
+		applied := p.apply(context.Background(), aState, plan, letGo, onDestroyRestore)
+		p.check(nil, applied.Diagnostics)
+		if got := mock.Document(dc.dialect)[dc.keyA]; got != dc.defaultA {
+			t.Errorf("%s = %v after the apply, want its earlier value %v written back", dc.keyA, got, dc.defaultA)
+		}
+	})
+}
