@@ -10,13 +10,19 @@ start_mock() {
     binary=$dir/notification-mock
     go build -o "$binary" "$root/internal/mockapi/cmd/notification-mock"
   fi
-  MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:0} "$binary" > "$dir/mock.log" 2>&1 &
+  # The log exists before the mock starts: the background job creates its
+  # redirection only when it runs, and a loop reading a file not there yet
+  # printed two shell errors as the first lines of make demo.
+  : > "$dir/mock.log"
+  MOCK_ADDR=${MOCK_ADDR:-127.0.0.1:0} "$binary" >> "$dir/mock.log" 2>&1 &
   mock_pid=$!
   # The first line is the address bound. Wait for that whole line, for as
   # long as the mock is alive (a loaded CI machine may start it slowly), up
   # to two minutes; a mock that exits is reported at once.
+  local lines
   for _ in $(seq 1200); do
-    [ "$(wc -l < "$dir/mock.log")" -ge 1 ] && break
+    lines=$(wc -l < "$dir/mock.log")
+    [ "${lines:-0}" -ge 1 ] && break
     kill -0 "$mock_pid" 2>/dev/null || break
     sleep 0.1
   done

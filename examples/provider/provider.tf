@@ -5,6 +5,21 @@ provider "notification" {
   token    = var.notification_token
 }
 
+# v1 session tokens live about a minute: in CI, a command that prints a
+# fresh one, run again before each expires ...
+provider "notification" {
+  alias         = "minted"
+  endpoint      = "https://api.example.com"
+  token_command = ["./mint-session-token.sh"]
+}
+
+# ... or a file that something else keeps fresh (NOTIFICATION_TOKEN_FILE).
+provider "notification" {
+  alias      = "from_file"
+  endpoint   = "https://api.example.com"
+  token_file = "/run/secrets/notification-session-token"
+}
+
 # Vast.ai's API, in the habits of the vast CLI: the API key comes from
 # VAST_API_KEY, the endpoint is https://console.vast.ai, and the user is
 # the key's own.

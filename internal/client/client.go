@@ -37,9 +37,12 @@ type Client interface {
 // Config is what a client needs to reach an API.
 type Config struct {
 	Endpoint string // base URL, e.g. https://api.example.com
-	Token    string // bearer token; never logged
-	Dialect  prefs.Dialect
-	UserID   int64 // the vastai user whose document this is; 0 until ResolveUser asks the API
+	Token    string // a static bearer token, when Source is nil; never logged
+	// Source gives the token of each request instead: a token file or
+	// command fetched again before it expires and after a 401.
+	Source  *TokenSource
+	Dialect prefs.Dialect
+	UserID  int64 // the vastai user whose document this is; 0 until ResolveUser asks the API
 
 	Timeout      time.Duration // per attempt; zero means DefaultTimeout
 	MaxRetries   int           // retries after the first attempt
@@ -62,7 +65,7 @@ func New(cfg Config) (Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Token == "" {
+	if cfg.Token == "" && cfg.Source == nil {
 		return nil, errors.New("the token is empty")
 	}
 	t := newTransport(cfg)
@@ -96,4 +99,13 @@ func ParseEndpoint(s string) (string, error) {
 		return "", fmt.Errorf("endpoint %q must not have a query or fragment", s)
 	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// source is the token source of the configuration: Source, or Token as a
+// static token.
+func (cfg Config) source() *TokenSource {
+	if cfg.Source != nil {
+		return cfg.Source
+	}
+	return StaticToken(cfg.Token)
 }

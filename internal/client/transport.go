@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -25,11 +26,12 @@ const maxBody = 16 << 20
 // the dialect decides what the body means.
 type transport struct {
 	http      *retryablehttp.Client
-	token     string
+	src       *TokenSource
 	userAgent string
 }
 
 func newTransport(cfg Config) *transport {
+	src := cfg.source()
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil // requests are logged through tflog by loggingTransport
 	rc.RetryMax = cfg.MaxRetries
@@ -45,10 +47,10 @@ func newTransport(cfg Config) *transport {
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
 	rc.HTTPClient = &http.Client{
 		Timeout:       orDefault(cfg.Timeout, DefaultTimeout),
-		Transport:     &loggingTransport{base: cleanhttp.DefaultPooledTransport(), token: cfg.Token},
+		Transport:     &authTransport{src: src, base: &loggingTransport{base: cleanhttp.DefaultPooledTransport()}},
 		CheckRedirect: sameHostRedirects,
 	}
-	return &transport{http: rc, token: cfg.Token, userAgent: cfg.UserAgent}
+	return &transport{http: rc, src: src, userAgent: cfg.UserAgent}
 }
 
 func orDefault(d, def time.Duration) time.Duration {
@@ -84,11 +86,11 @@ func (t *transport) send(ctx context.Context, method, url string, body any) (*re
 	attempts := new(int)
 	ctx, g := guard(ctx)
 	defer g.release()
+	ctx, sent := withSentToken(ctx)
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, attemptsKey{}, attempts), method, url, payload)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+t.token)
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -106,7 +108,11 @@ func (t *transport) send(ctx context.Context, method, url string, body any) (*re
 	if err != nil {
 		return nil, &RequestError{Method: method, Path: req.URL.Path, Attempts: *attempts, Err: fmt.Errorf("reading response: %w", err)}
 	}
-	return &response{path: req.URL.Path, attempts: *attempts, status: resp.StatusCode, requestID: resp.Header.Get("X-Request-Id"), body: data}, nil
+	r := &response{path: req.URL.Path, attempts: *attempts, status: resp.StatusCode, requestID: resp.Header.Get("X-Request-Id"), body: data}
+	if r.status == http.StatusUnauthorized {
+		return nil, rejectedToken(method, r, t.src, sent)
+	}
+	return r, nil
 }
 
 // retryPolicy retries what is transient: connection errors and timeouts,
@@ -134,7 +140,7 @@ func transient(ctx context.Context, resp *http.Response, err error) (bool, error
 		// Our own refusal to follow a redirect is as permanent as the ones
 		// the library's policy knows (bad scheme, TLS verification, too
 		// many redirects): sending again would be refused again.
-		if errors.Is(err, errCrossHostRedirect) {
+		if errors.Is(err, errCrossHostRedirect) || tokenFetchFailed(err) {
 			return false, nil
 		}
 		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
@@ -182,17 +188,18 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 }
 
 // loggingTransport logs every attempt through terraform-plugin-log. The
-// Authorization header is logged only through a mask, and the token is
-// masked wherever else it might appear.
+// Authorization header is logged only through a mask, and the token the
+// attempt carries, whichever the source gave it, is masked wherever else
+// it might appear.
 type loggingTransport struct {
-	base  http.RoundTripper
-	token string
+	base http.RoundTripper
 }
 
 func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	token := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
 	ctx := tflog.MaskFieldValuesWithFieldKeys(req.Context(), "authorization")
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, t.token)
-	ctx = tflog.MaskMessageStrings(ctx, t.token)
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, token)
+	ctx = tflog.MaskMessageStrings(ctx, token)
 	fields := map[string]any{
 		"method":        req.Method,
 		"path":          req.URL.Path,

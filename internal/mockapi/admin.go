@@ -21,6 +21,9 @@ import (
 //	POST /_mock/ignore    {"api": "v1"|"vastai", "keys": [key]}: writes of these keys
 //	                      succeed but keep the value the key had
 //	GET  /_mock/journal   the requests served so far, oldest first
+//	POST /_mock/session   {"user": "demo", "lifetime": "2s"}, both optional: a new v1
+//	                      session token, as a token service would answer it:
+//	                      {"token": T, "expires_at": RFC 3339}
 //
 // Errors are {"error": text} with status 400 or 404.
 const adminPrefix = "/_mock/"
@@ -40,6 +43,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		s.Reset()
 	case "journal":
 		writeJSON(w, http.StatusOK, s.Journal())
+		return
+	case "session":
+		s.serveSession(w, r)
 		return
 	case "set":
 		var req struct {
@@ -84,7 +90,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 
 func adminMethod(op string) string {
 	switch op {
-	case "reset", "set", "withdraw", "ship", "ignore":
+	case "reset", "set", "withdraw", "ship", "ignore", "session":
 		return http.MethodPost
 	case "journal":
 		return http.MethodGet
@@ -111,7 +117,7 @@ func (s *Server) setFor(token string, values prefs.Document) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var stored prefs.Document
-	if user, ok := s.sessions[token]; ok {
+	if user, ok := s.sessionUser(token); ok {
 		stored = s.v1Values(user)
 	} else if id, ok := s.vastKeys[token]; ok {
 		stored = s.vastValues(id)

@@ -157,7 +157,7 @@ func (s *Server) Document(d prefs.Dialect) prefs.Document {
 func (s *Server) UserDocument(token string) prefs.Document {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if user, ok := s.sessions[token]; ok {
+	if user, ok := s.sessionUser(token); ok {
 		return s.v1.resolve(s.v1Stored[user])
 	}
 	if id, ok := s.vastKeys[token]; ok {

@@ -19,6 +19,9 @@ type Entry struct {
 	Status    int    // 0 when the connection was dropped
 	Fault     string // the injected fault, if any
 	RequestID string
+	// Token is the bearer token the request carried, for tests that check
+	// which token a request was sent with; the admin journal leaves it out.
+	Token string `json:"-"`
 }
 
 func (e Entry) String() string {
@@ -61,7 +64,7 @@ func (s *Server) begin(r *http.Request) ([]byte, *Entry) {
 	defer s.mu.Unlock()
 	s.seq++
 	s.journal = append(s.journal, Entry{
-		Seq: s.seq, Method: r.Method, Path: r.URL.Path, Body: string(body),
+		Seq: s.seq, Method: r.Method, Path: r.URL.Path, Body: string(body), Token: bearer(r),
 		RequestID: fmt.Sprintf("req_%08d", s.seq),
 	})
 	e := s.journal[len(s.journal)-1]

@@ -62,11 +62,13 @@ type Server struct {
 	rng     *rand.Rand
 
 	state *State // what NewFromState added, and Reset goes back to
+
+	minter sessionMinter // short-lived session tokens; Reset keeps its key
 }
 
 // New returns a mock with the two API documents' catalogues and the demo principals.
 func New() *Server {
-	s := &Server{rng: rand.New(rand.NewPCG(1, 2))}
+	s := &Server{rng: rand.New(rand.NewPCG(1, 2)), minter: newSessionMinter()}
 	s.init()
 	return s
 }

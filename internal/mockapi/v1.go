@@ -21,7 +21,7 @@ func (s *Server) serveV1(w http.ResponseWriter, r *http.Request, body []byte, re
 	token := bearer(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	user, ok := s.sessions[token]
+	user, ok := s.sessionUser(token)
 	switch {
 	case s.apiKeys[token]:
 		v1Error(w, http.StatusForbidden, "USER_REQUIRED", "endpoint requires a user session", requestID, nil)

@@ -60,6 +60,9 @@ func addProblems(diags *diag.Diagnostics, d prefs.Dialect, problems []prefs.Prob
 // named, or else on the resource, with the API's code, message and request
 // id, and what to do about it.
 func addAPIError(diags *diag.Diagnostics, d prefs.Dialect, action string, err error) {
+	if addTokenError(diags, d, action, err) {
+		return // no token could be fetched, or the API refused it: diagnostics_token.go
+	}
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		if errors.Is(err, context.Canceled) {

@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -38,6 +40,9 @@ type notificationProvider struct {
 	// Retry waits; zero means the client's defaults. Only tests set them,
 	// so that a fault soak of hundreds of retries finishes in minutes.
 	retryWaitMin, retryWaitMax time.Duration
+	// tokenCommandTimeout bounds token_command; zero means
+	// client.DefaultTokenCommandTimeout. Only tests set it.
+	tokenCommandTimeout time.Duration
 }
 
 // providerModel is the provider block. Every argument may instead come from
@@ -46,6 +51,8 @@ type notificationProvider struct {
 type providerModel struct {
 	Endpoint       types.String `tfsdk:"endpoint"`
 	Token          types.String `tfsdk:"token"`
+	TokenFile      types.String `tfsdk:"token_file"`
+	TokenCommand   types.List   `tfsdk:"token_command"`
 	API            types.String `tfsdk:"api"`
 	UserID         types.Int64  `tfsdk:"user_id"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
@@ -66,9 +73,30 @@ func (p *notificationProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Optional:            true,
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "Bearer token: a user session token for `v1` (API keys are refused by that endpoint), an API key for `vastai`. May also be set with the `NOTIFICATION_TOKEN` environment variable, which keeps it out of configuration; with `api = \"vastai\"`, `VAST_API_KEY` (the variable the vast CLI reads) is used when neither is set.",
+				MarkdownDescription: "Bearer token: a user session token for `v1` (API keys are refused by that endpoint), an API key for `vastai`. May also be set with the `NOTIFICATION_TOKEN` environment variable, which keeps it out of configuration; with `api = \"vastai\"`, `VAST_API_KEY` (the variable the vast CLI reads) is used when neither is set. A `v1` session token lives about a minute, so a static one suits only short runs: in CI use `token_command` or `token_file`, which the provider reads again before the token expires. A token that is a JWT whose `exp` has passed fails the plan before any request. Conflicts with `token_file` and `token_command`.",
 				Optional:            true,
 				Sensitive:           true,
+				Validators: []validator.String{
+					stringvalidator.ConflictsWith(path.MatchRoot("token_file"), path.MatchRoot("token_command")),
+				},
+			},
+			"token_file": schema.StringAttribute{
+				MarkdownDescription: "Path of a file whose content is the token (surrounding whitespace trimmed), or `{\"token\": \"…\", \"expires_at\": \"<RFC 3339>\"}`. The provider reads it when it is configured and again before each request once half the token's lifetime has passed or less than 10 seconds are left (the lifetime comes from `expires_at` or the JWT's `exp`), and after a `401`; so whatever keeps the file fresh may rewrite it at any time. A relative path is relative to Terraform's working directory. May also be set with the `NOTIFICATION_TOKEN_FILE` environment variable. Conflicts with `token` and `token_command`.",
+				Optional:            true,
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ConflictsWith(path.MatchRoot("token"), path.MatchRoot("token_command")),
+				},
+			},
+			"token_command": schema.ListAttribute{
+				MarkdownDescription: "A program and its arguments, such as `[\"./mint-session-token\", \"--user\", \"ci\"]`, run without a shell, in Terraform's environment and working directory, with standard input closed and a time limit of 30 seconds. Its standard output is the token alone (surrounding whitespace trimmed) or `{\"token\": \"…\", \"expires_at\": \"<RFC 3339>\"}`, and is never logged or shown. The provider runs it when it is configured, so a broken command fails the plan before anything else, and again before a request once half the token's lifetime has passed or less than 10 seconds are left (the lifetime comes from `expires_at` or the JWT's `exp`), and after a `401`, one run at a time per provider configuration. A request refused with `401` is sent again once with the new token. When the command fails, the error names the program, its exit status or the time limit, and the last lines of its standard error, with anything that looks like a token masked. Conflicts with `token` and `token_file`.",
+				Optional:            true,
+				ElementType:         types.StringType,
+				Validators: []validator.List{
+					listvalidator.SizeAtLeast(1),
+					listvalidator.NoNullValues(),
+					listvalidator.ConflictsWith(path.MatchRoot("token"), path.MatchRoot("token_file")),
+				},
 			},
 			"api": schema.StringAttribute{
 				MarkdownDescription: "Wire dialect of the API: `v1` (default; partial PATCH, keys like `email.weekly_usage_digest`) or `vastai` (full PUT, keys like `client.low_credit.email`). May also be set with the `NOTIFICATION_API` environment variable.",
@@ -113,12 +141,20 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 	if model.hasUnknown() {
 		return
 	}
-	cfg, diags := model.clientConfig(p.version, req.TerraformVersion)
+	cfg, diags := model.clientConfigWith(p.version, req.TerraformVersion, p.tokenCommandTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	cfg.RetryWaitMin, cfg.RetryWaitMax = p.retryWaitMin, p.retryWaitMax
+	// A token file or command is read now, so that a broken one fails
+	// the plan before anything else, pointed at its argument.
+	if cfg.Source.Refreshable() {
+		if _, err := cfg.Source.Token(ctx); err != nil {
+			addTokenFetchError(&resp.Diagnostics, "get a token for the notification API", err, true)
+			return
+		}
+	}
 	configured, err := newAccount(cfg)
 	if err != nil {
 		addInvalidConfiguration(&resp.Diagnostics, err)

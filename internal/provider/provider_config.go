@@ -1,13 +1,16 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -17,7 +20,8 @@ import (
 
 func (m providerModel) hasUnknown() bool {
 	return m.Endpoint.IsUnknown() || m.Token.IsUnknown() || m.API.IsUnknown() ||
-		m.UserID.IsUnknown() || m.RequestTimeout.IsUnknown() || m.MaxRetries.IsUnknown()
+		m.UserID.IsUnknown() || m.RequestTimeout.IsUnknown() || m.MaxRetries.IsUnknown() ||
+		m.TokenFile.IsUnknown() || m.TokenCommand.IsUnknown() || slices.ContainsFunc(m.TokenCommand.Elements(), attr.Value.IsUnknown)
 }
 
 // setting is one provider argument resolved against its environment
@@ -67,6 +71,12 @@ func cleartext(endpoint string) bool {
 // clientConfig resolves the provider block and the environment into a
 // client configuration, with one diagnostic per bad argument.
 func (m providerModel) clientConfig(version, terraformVersion string) (client.Config, diag.Diagnostics) {
+	return m.clientConfigWith(version, terraformVersion, 0)
+}
+
+// clientConfigWith is clientConfig with a time limit for token_command;
+// zero means client.DefaultTokenCommandTimeout.
+func (m providerModel) clientConfigWith(version, terraformVersion string, commandTimeout time.Duration) (client.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	cfg := client.Config{
 		MaxRetries: client.DefaultMaxRetries,
@@ -99,18 +109,7 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 		}
 	}
 
-	token := resolve("token", "NOTIFICATION_TOKEN", m.Token)
-	if token.value == "" && vast {
-		token.value = os.Getenv("VAST_API_KEY") // what the vast CLI reads
-	}
-	if token.value == "" {
-		detail := "The provider needs a bearer token: a user session token for the v1 API."
-		if vast {
-			detail = "The provider needs a Vast.ai API key; VAST_API_KEY, which the vast CLI reads, works too."
-		}
-		token.error(&diags, "Missing Notification API Token", detail)
-	}
-	cfg.Token = token.value
+	cfg.Token, cfg.Source = m.tokenSource(&diags, vast, commandTimeout)
 
 	userID := resolveInt("user_id", "NOTIFICATION_USER_ID", m.UserID)
 	if userID.value != "" {
@@ -139,4 +138,58 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 		cfg.MaxRetries = n
 	}
 	return cfg, diags
+}
+
+// tokenSource resolves where the token comes from: exactly one of token,
+// token_file and token_command. A source set in the provider block wins
+// over the environment (the schema's validators refuse two in the block);
+// of the environment's, NOTIFICATION_TOKEN and NOTIFICATION_TOKEN_FILE
+// both set is an error, since nothing says which is meant; VAST_API_KEY
+// comes last, for vastai only. It returns the static token too, when that
+// is the source, for callers that read Config.Token.
+func (m providerModel) tokenSource(diags *diag.Diagnostics, vast bool, commandTimeout time.Duration) (string, *client.TokenSource) {
+	switch {
+	case !m.Token.IsNull():
+		return staticToken(diags, setting{attr: "token", env: "NOTIFICATION_TOKEN", value: m.Token.ValueString()}, false)
+	case !m.TokenFile.IsNull():
+		return "", client.TokenFile(m.TokenFile.ValueString())
+	case !m.TokenCommand.IsNull():
+		var argv []string
+		diags.Append(m.TokenCommand.ElementsAs(context.Background(), &argv, false)...)
+		if len(argv) == 0 || argv[0] == "" {
+			addEmptyTokenProgram(diags)
+			return "", nil
+		}
+		return "", client.TokenCommand(argv, commandTimeout)
+	}
+	token, file := os.Getenv("NOTIFICATION_TOKEN"), os.Getenv("NOTIFICATION_TOKEN_FILE")
+	switch {
+	case token != "" && file != "":
+		addTokenSourcesConflict(diags)
+		return "", nil
+	case file != "":
+		return "", client.TokenFile(file)
+	case token != "":
+		return staticToken(diags, setting{attr: "token", env: "NOTIFICATION_TOKEN", value: token}, true)
+	case vast && os.Getenv("VAST_API_KEY") != "":
+		return staticToken(diags, setting{attr: "token", env: "VAST_API_KEY", value: os.Getenv("VAST_API_KEY")}, true)
+	}
+	missing := setting{attr: "token", env: "NOTIFICATION_TOKEN"}
+	detail := "The provider needs a bearer token: a user session token for the v1 API, from token, token_file (or NOTIFICATION_TOKEN_FILE) or token_command. Session tokens live about a minute: in CI, token_command or token_file keeps one fresh."
+	if vast {
+		detail = "The provider needs a Vast.ai API key, from token, token_file or token_command; VAST_API_KEY, which the vast CLI reads, works too."
+	}
+	missing.error(diags, "Missing Notification API Token", detail)
+	return "", nil
+}
+
+// staticToken is a token given as it is. One that is a JWT whose exp has
+// passed can only be refused: the plan fails now, before any request,
+// saying when it expired and what to use instead.
+func staticToken(diags *diag.Diagnostics, s setting, fromEnv bool) (string, *client.TokenSource) {
+	src := client.StaticToken(s.value)
+	if tok, now := src.Current(), src.Now(); tok.Expired(now) {
+		addExpiredStaticToken(diags, s, fromEnv, tok.Expiry, now)
+	}
+	return s.value, src
 }

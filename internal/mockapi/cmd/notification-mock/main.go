@@ -44,6 +44,10 @@ Admin endpoints, for tests (no token, never journalled, never faulted):
   POST /_mock/ignore     {"api": "v1", "keys": ["email.x"]}: writes of these keys
                          succeed but keep the value the key had
   GET  /_mock/journal    the requests served so far
+  POST /_mock/session    {"user": "demo", "lifetime": "2s"}, both optional: a new v1
+                         session token (a JWT that expires, as Clerk's do), answered as
+                         {"token": T, "expires_at": "<RFC 3339>"}: the output token_command
+                         reads, so a token_command can be curl -s -X POST <url>/_mock/session
 
 State file (-state), every part optional:
   {"v1":     {"keys": {"email.product_news": false}, "immutable": ["email.legal"],
@@ -65,6 +69,7 @@ func run(args []string, stdout io.Writer) error {
 	stateFile := flags.String("state", "", "JSON `file` of keys, principals and values to start from (see below)")
 	failRate := flags.Float64("fail-rate", 0, "answer this fraction (0 to 1) of API requests with 503 and Retry-After: 0, for resilience tests")
 	seed := flags.Uint64("seed", 1, "seed for -fail-rate, to replay a run")
+	lifetime := flags.Duration("session-lifetime", mockapi.DefaultSessionLifetime, "how long the v1 session tokens POST /_mock/session mints live (the demo session token never expires)")
 	flags.Usage = func() {
 		fmt.Fprint(flags.Output(), usage)
 		flags.PrintDefaults()
@@ -80,6 +85,9 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if flags.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q; see -h", flags.Arg(0))
+	}
+	if *lifetime <= 0 {
+		return fmt.Errorf("-session-lifetime must be a positive duration, got %v", *lifetime)
 	}
 	if *failRate < 0 || *failRate > 1 {
 		return fmt.Errorf("-fail-rate must be between 0 and 1, got %v", *failRate)
@@ -98,6 +106,7 @@ func run(args []string, stdout io.Writer) error {
 		mock = mockapi.NewFromState(st)
 	}
 	mock.Seed(*seed)
+	mock.SetSessionLifetime(*lifetime)
 	if *failRate > 0 {
 		mock.Inject(mockapi.Fault{Rate: *failRate, Status: http.StatusServiceUnavailable, RetryAfter: "0"})
 	}
@@ -117,8 +126,9 @@ notification mock API on %[1]s
                 API key %[4]q for user %[5]d; API key %[6]q for user %[7]d;
                 API key %[8]q for user %[5]d, read-only (user_read, not user_write)
                 GET %[1]s/api/v0/users/current/ answers with the key's user
-  admin:        %[1]s/_mock/ (reset, set, withdraw, ship, ignore, journal; see -h)
-`, url, mockapi.DemoSessionToken, mockapi.DemoAPIKey, mockapi.DemoVastKey, mockapi.DemoVastUser, mockapi.OtherVastKey, mockapi.OtherVastUser, mockapi.ReadOnlyVastKey, mockapi.OtherSessionToken)
+                short-lived session tokens: POST %[1]s/_mock/session (they live %[10]s)
+  admin:        %[1]s/_mock/ (reset, set, withdraw, ship, ignore, journal, session; see -h)
+`, url, mockapi.DemoSessionToken, mockapi.DemoAPIKey, mockapi.DemoVastKey, mockapi.DemoVastUser, mockapi.OtherVastKey, mockapi.OtherVastUser, mockapi.ReadOnlyVastKey, mockapi.OtherSessionToken, *lifetime)
 	if *stateFile != "" {
 		fmt.Fprintf(stdout, "  state:        %s\n", *stateFile)
 	}

@@ -50,3 +50,19 @@ func TestMistakesAreErrors(t *testing.T) {
 		}
 	}
 }
+
+// -session-lifetime is checked before anything is served, and -h tells
+// where the short-lived tokens come from.
+func TestSessionLifetimeFlag(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"-session-lifetime", "0s"}, &out); err == nil || !strings.Contains(err.Error(), "-session-lifetime must be a positive duration") {
+		t.Fatalf("run -session-lifetime 0s = %v", err)
+	}
+	out.Reset()
+	_ = run([]string{"-h"}, &out)
+	for _, want := range []string{"-session-lifetime", "POST /_mock/session"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("usage lacks %q", want)
+		}
+	}
+}
