@@ -30,20 +30,10 @@ type Write struct {
 
 // NeedsDocument reports whether deciding w needs the server's document:
 // to know which declared values to send, or which earlier values differ
-// from the server's. A write that only forgets keys does not.
+// from the server's. A write that only forgets keys does not: its release
+// writes nothing back even on a document that holds none of its keys.
 func (w Write) NeedsDocument() bool {
-	if len(w.Hold) > 0 {
-		return true
-	}
-	if w.Release == nil || w.Release.Keep {
-		return false
-	}
-	for _, k := range w.Release.Keys {
-		if _, known := w.Release.Earlier[k]; known && !slices.Contains(w.Release.Withdrawn, k) {
-			return true
-		}
-	}
-	return false
+	return len(w.Hold) > 0 || (w.Release != nil && len(w.Release.Decide().Writes) > 0)
 }
 
 // Walk is what the resources of one provider configuration have said, in
@@ -194,10 +184,11 @@ func decide(base Document, queue []Write, members []int, walk Walk) (Batch, int)
 		slices.SortFunc(out.Moved, func(a, b Moved) int { return strings.Compare(a.Key, b.Key) })
 		out.Send = out.Send.Overlay(out.Released.Writes)
 	}
+	offered := walk.Offered.Overlay(handedOver)
 	for n, i := range members {
 		w, out := queue[i], &b.Outcomes[n]
 		if len(w.Adopt) > 0 {
-			out.Earlier = Adopt(w.Adopt, base, walk.Offered.Overlay(handedOver))
+			out.Earlier = Adopt(w.Adopt, base, offered)
 		}
 		if !agrees(b.Send, out.Send) || !agrees(b.Hold, w.Hold) {
 			return Batch{}, i

@@ -107,7 +107,7 @@ func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
 	for changed := true; changed; {
 		changed = false
 		for _, w := range batch {
-			if succeeded(w) && !all(w.takers, succeeded) {
+			if succeeded(w) && slices.ContainsFunc(w.takers, func(t *write) bool { return !succeeded(t) }) {
 				again, changed = append(again, w), true
 			}
 		}
@@ -119,15 +119,6 @@ func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
 		}
 	}
 	return again
-}
-
-func all(writes []*write, ok func(*write) bool) bool {
-	for _, w := range writes {
-		if !ok(w) {
-			return false
-		}
-	}
-	return true
 }
 
 // withdrawIfNotOwn reports whether a refusal of w's request alone, as

@@ -21,7 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-sdk/v2/plugin"
 
 	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
-	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
 // Ctrl-C in the middle of `terraform apply` of 150 resources, against an
@@ -35,16 +34,7 @@ import (
 func TestAccPreferencesResource_InterruptedApply(t *testing.T) {
 	eachDialect(t, func(t *testing.T, dc dialectCase) {
 		mock := mockapi.New()
-		keys := make([]string, 150)
-		shipped := prefs.Document{}
-		for i := range keys {
-			keys[i] = fmt.Sprintf("bulk.toggle_%03d", i)
-			if dc.dialect == prefs.VastAI {
-				keys[i] += ".email"
-			}
-			shipped[keys[i]] = false
-		}
-		mock.Ship(dc.dialect, shipped)
+		keys := shipBulk(mock, dc, 150)
 		mock.Inject(mockapi.Fault{Method: dc.write, AnswerLatency: 150 * time.Millisecond, Rate: 1})
 		srv := httptest.NewServer(mock)
 		t.Cleanup(srv.Close)

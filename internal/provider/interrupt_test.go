@@ -24,16 +24,7 @@ import (
 func TestInterruptedApplyKeepsEveryWriteThatLanded(t *testing.T) {
 	eachDialect(t, func(t *testing.T, dc dialectCase) {
 		mock := mockapi.New()
-		keys := make([]string, 40)
-		shipped := prefs.Document{}
-		for i := range keys {
-			keys[i] = fmt.Sprintf("bulk.toggle_%02d", i)
-			if dc.dialect == prefs.VastAI {
-				keys[i] += ".email"
-			}
-			shipped[keys[i]] = false
-		}
-		mock.Ship(dc.dialect, shipped)
+		keys := shipBulk(mock, dc, 40)
 		mock.Inject(mockapi.Fault{Method: dc.write, AnswerLatency: 30 * time.Millisecond, Rate: 1})
 		p := newProtocolFor(t, mock, dc, nil)
 		before := mock.Document(dc.dialect)
@@ -73,6 +64,22 @@ func TestInterruptedApplyKeepsEveryWriteThatLanded(t *testing.T) {
 			t.Fatalf("after apply, interrupt, apply and destroy the server has %v, want %v", after, before)
 		}
 	})
+}
+
+// shipBulk ships n new keys of dc's dialect to mock, each false, and
+// returns them in order.
+func shipBulk(mock *mockapi.Server, dc dialectCase, n int) []string {
+	keys := make([]string, n)
+	shipped := prefs.Document{}
+	for i := range keys {
+		keys[i] = fmt.Sprintf("bulk.toggle_%03d", i)
+		if dc.dialect == prefs.VastAI {
+			keys[i] += ".email"
+		}
+		shipped[keys[i]] = false
+	}
+	mock.Ship(dc.dialect, shipped)
+	return keys
 }
 
 // applyAll creates, ten at a time as Terraform does by default, a
