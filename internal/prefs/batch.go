@@ -76,10 +76,6 @@ type Outcome struct {
 	// Moved lists the keys it hands to a resource that took them over
 	// earlier in the walk and remembered another earlier value.
 	Moved []Moved
-	// Takers names, for each key it hands to another write of this batch,
-	// that write's index in the queue: the hand-over happens only if that
-	// write succeeds.
-	Takers map[string]int
 }
 
 // Moved is a key handed over to a resource that remembered another
@@ -166,16 +162,13 @@ func decide(base Document, queue []Write, members []int, walk Walk) (Batch, int)
 			if t, ok := takers[k]; ok && t != i {
 				return true
 			}
-			_, landed := walk.Landed[k]
-			return landed || (walk.Owned != nil && walk.Owned(k))
+			return walk.Holds(k)
 		}
 		out.Released = r.Decide()
 		for k, earlier := range out.Released.HandOver {
 			if t, ok := takers[k]; ok && t != i {
-				if out.Takers == nil {
-					out.Takers = map[string]int{}
-				}
-				out.Takers[k] = t
+				// Within one request: the taker lands with this write, or
+				// neither does.
 				handedOver[k] = earlier
 			} else if got, ok := walk.Landed[k]; ok && got != earlier {
 				out.Moved = append(out.Moved, Moved{Key: k, Remembered: got, Earlier: earlier})

@@ -43,7 +43,7 @@ func TestDecide(t *testing.T) {
 			queue: []Write{letGo(false), takeOver(false)},
 			want: Batch{Writes: []int{0, 1}, Send: Document{}, Hold: Document{"email.k": true},
 				Outcomes: []Outcome{
-					{Send: Document{}, Takers: map[string]int{"email.k": 1}, Released: Released{
+					{Send: Document{}, Released: Released{
 						Writes: Document{}, Left: map[Reason][]string{HandedOver: {"email.k"}}, HandOver: Document{"email.k": false}, Earlier: Document{}}},
 					{Send: Document{}, Earlier: Document{"email.k": false}},
 				}},

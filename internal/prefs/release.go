@@ -113,3 +113,33 @@ func Adopt(keys []string, current, handedOver Document) Document {
 	}
 	return earlier
 }
+
+// Holds reports whether another resource of the walk manages key: one that
+// took it over with a write that landed, or one that managed it before.
+func (w Walk) Holds(key string) bool {
+	_, landed := w.Landed[key]
+	return landed || (w.Owned != nil && w.Owned(key))
+}
+
+// Unreleased returns the keys of r that a resource whose write failed
+// still manages. landed is what the release did in the request that
+// landed with the write (nil: none did), and sure is false when that
+// request's answer was lost, so that it may not have landed at all.
+//
+// A key handed over belongs to its taker, who holds it whatever became of
+// this write; so does one another resource of the walk holds. A key the
+// landed request let go is gone. Any other key stays: its earlier value is
+// still to be written back, and no taker may claim it in this walk.
+func (r Release) Unreleased(landed *Released, sure bool, walk Walk) []string {
+	var held []string
+	for _, k := range r.Keys {
+		switch {
+		case landed != nil && sure:
+		case landed != nil && slices.Contains(landed.Left[HandedOver], k):
+		case landed == nil && walk.Holds(k):
+		default:
+			held = append(held, k)
+		}
+	}
+	return held
+}
