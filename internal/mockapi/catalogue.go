@@ -181,6 +181,24 @@ func (s *Server) SetBeforeNextWrite(d prefs.Dialect, values prefs.Document) {
 	s.beforeWrite[d] = values.Clone()
 }
 
+// SetAfterNextWrite holds values back until the next write of the dialect
+// that the API accepts, then sets them on the written document after the
+// write is applied and before it is answered: another client's change
+// landing while a request is in flight, which its answer shows.
+func (s *Server) SetAfterNextWrite(d prefs.Dialect, values prefs.Document) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.afterWrite[d] = values.Clone()
+}
+
+// takeAfterWrite returns, and forgets, what SetAfterNextWrite holds for the
+// dialect. The caller holds s.mu.
+func (s *Server) takeAfterWrite(d prefs.Dialect) prefs.Document {
+	values := s.afterWrite[d]
+	delete(s.afterWrite, d)
+	return values
+}
+
 // WithdrawBeforeNextWrite withdraws keys from the dialect's catalogue just
 // before the next write of the dialect is served: a key retired between
 // a plan and its apply.

@@ -54,6 +54,7 @@ type Server struct {
 	// Out-of-band changes held back until the next write of their dialect,
 	// to reproduce a change made between plan and apply.
 	beforeWrite         map[prefs.Dialect]prefs.Document
+	afterWrite          map[prefs.Dialect]prefs.Document
 	withdrawBeforeWrite map[prefs.Dialect][]string
 
 	faults  []*Fault
@@ -94,6 +95,7 @@ func (s *Server) init() {
 	s.v1Stored = map[string]prefs.Document{}
 	s.vastStored = map[int64]prefs.Document{}
 	s.beforeWrite = map[prefs.Dialect]prefs.Document{}
+	s.afterWrite = map[prefs.Dialect]prefs.Document{}
 	s.withdrawBeforeWrite = map[prefs.Dialect][]string{}
 	s.state.apply(s)
 }

@@ -2,6 +2,7 @@ package mockapi
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
@@ -49,6 +50,7 @@ func (s *Server) serveV1(w http.ResponseWriter, r *http.Request, body []byte, re
 		for k, v := range changes {
 			stored[k] = v
 		}
+		maps.Copy(stored, s.takeAfterWrite(prefs.V1))
 	default:
 		w.Header().Set("Allow", "GET, PATCH")
 		v1Error(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use GET or PATCH", requestID, nil)

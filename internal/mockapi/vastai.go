@@ -2,6 +2,7 @@ package mockapi
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -83,6 +84,7 @@ func (s *Server) serveVast(w http.ResponseWriter, r *http.Request, body []byte) 
 		}
 		// PUT replaces: keys the body leaves out fall back to their defaults.
 		s.vast.keep(doc, s.vastStored[userID])
+		maps.Copy(doc, s.takeAfterWrite(prefs.VastAI))
 		s.vastStored[userID] = doc
 	default:
 		w.Header().Set("Allow", "GET, PUT")
