@@ -29,7 +29,8 @@ type account struct {
 	// GET), and the next write starts from it. nil until read, and after a
 	// failed write, whose effect on the server is unknown. version counts
 	// the write answers and discards, so that a read sent before a write
-	// answered never replaces what the write's answer said.
+	// answered never replaces what the write's answer said: refreshes and
+	// plan checks read while the drain writes.
 	doc     prefs.Document
 	version uint64
 	reading *pendingRead
@@ -50,6 +51,10 @@ type pendingRead struct {
 	done chan struct{}
 	doc  prefs.Document
 	err  error
+	// version is the account's when the GET was sent. A read that must
+	// see a write's answer (the drain's, after a failed write) never joins
+	// a GET sent before that answer.
+	version uint64
 	// abandoned is true when the GET failed because its own caller's
 	// context ended: that is no answer for the others, who read again. Any
 	// other failure, a timeout of the request included, is theirs too.
@@ -97,7 +102,7 @@ func (a *account) readShared(ctx context.Context) (prefs.Document, error) {
 			a.mu.Unlock()
 			return doc, nil
 		}
-		if r := a.reading; r != nil {
+		if r := a.reading; r != nil && r.version == a.version {
 			a.mu.Unlock()
 			select {
 			case <-r.done:
@@ -109,17 +114,18 @@ func (a *account) readShared(ctx context.Context) (prefs.Document, error) {
 			}
 			return r.doc, r.err
 		}
-		r := &pendingRead{done: make(chan struct{})}
+		r := &pendingRead{done: make(chan struct{}), version: a.version}
 		a.reading = r
-		version := a.version
 		a.mu.Unlock()
 
 		r.doc, r.err = a.Read(ctx)
 		r.abandoned = r.err != nil && ctx.Err() != nil
 
 		a.mu.Lock()
-		a.reading = nil
-		if r.err == nil && a.version == version {
+		if a.reading == r {
+			a.reading = nil
+		}
+		if r.err == nil && a.version == r.version {
 			a.doc = r.doc
 		}
 		a.mu.Unlock()

@@ -31,122 +31,170 @@ const (
 )
 
 // settle records a batch's answer and returns the writes it answers; the
-// others go back to the head of the queue, to be decided again. This is
-// the one place where a write is retried. The caller holds a.mu.
+// others go back to the head of the queue, to be decided again. The
+// caller holds a.mu.
 func (a *account) settle(batch []*write, sent bool, after prefs.Document, err error) []*write {
 	if sent {
 		a.version++
 	}
-	var again []*write
 	switch {
 	case err == nil:
 		if sent {
 			a.doc = after
 		}
-		again = a.checkAnswer(batch, after)
+		return a.checkAnswer(batch, after)
 	case refused(err) && len(batch) > 1:
 		// Nothing changed on the server. Each write goes again alone, on
 		// a fresh read: a vastai PUT carries the whole document, and the
 		// key refused may be one of it, withdrawn since it was read.
 		a.doc = nil
-		for _, w := range batch {
-			w.Alone, w.step = true, max(w.step, alone)
-		}
-		again = batch
-	case refused(err) && batch[0].step < last && withdrawIfNotOwn(batch[0], err):
+		a.requeue(split(batch))
+		return nil
+	case refused(err):
 		a.doc = nil
-		again = batch
+		w := batch[0]
+		if w.step < last {
+			if release, ok := withoutWithdrawn(w, err); ok {
+				w.Release, w.step = release, last
+				a.requeue(batch)
+				return nil
+			}
+		}
+		a.fail(w, err)
+		return batch
 	default:
-		// The write may have landed with its answer lost: a PUT built on
-		// the document from before it would put the old values back.
+		// The server's document is unknown now: a PUT built on the one
+		// from before this request would put back values it may have
+		// changed. And when its answer was lost on the way, what its
+		// writes did is recorded as if it landed.
 		a.doc = nil
 		for _, w := range batch {
-			w.err = err
+			if w.state == writeSent && mayHaveLanded(err) {
+				w.state, w.outcome = writeLost, w.decided
+				a.owners.land(w.Adopt, w.outcome.Earlier)
+			}
+			a.fail(w, err)
 		}
+		return batch
 	}
-	for _, w := range again {
-		w.formed = false
+}
+
+// checkAnswer records a landed request: every write it carried landed, and
+// what each did is decided, once, by this request if it is the first that
+// landed with it. A write whose declared values the answer does not all
+// hold (someone changed a key between the batch's forming and its landing)
+// goes once more, with just those values, then fails. It returns the
+// writes answered. The caller holds a.mu.
+func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
+	var answered, again []*write
+	for _, w := range batch {
+		if w.state == writeSent {
+			w.state, w.outcome = writeLanded, w.decided
+			a.owners.land(w.Adopt, w.outcome.Earlier)
+		}
+		w.after = after
+		off := prefs.Changes(after, w.Hold)
+		switch {
+		case len(off) == 0:
+			w.state = writeAnswered
+		case w.step < last:
+			w.step = last
+			again = append(again, w)
+			continue
+		default:
+			a.fail(w, &valueNotKept{after: after, off: off})
+		}
+		answered = append(answered, w)
 	}
-	a.queue = append(again, a.queue...)
-	answered := slices.DeleteFunc(slices.Clone(batch), func(w *write) bool { return slices.Contains(again, w) })
-	a.withdrawFailed(answered)
+	a.requeue(again)
 	return answered
 }
 
-// withdrawFailed takes back the plans' claims to the keys that writes
-// which failed were to take over: their resources take nothing over, so no
-// plan made after this may say another resource takes those keys. The
-// caller holds a.mu.
-func (a *account) withdrawFailed(answered []*write) {
-	for _, w := range answered {
-		if w.err != nil {
-			a.owners.withdraw(w.Adopt)
+// requeue puts writes back at the head of the queue, in order.
+func (a *account) requeue(writes []*write) {
+	for _, w := range writes {
+		if w.state == writeSent {
+			w.state = writeQueued
 		}
+	}
+	a.queue = append(slices.Clone(writes), a.queue...)
+}
+
+// split marks the writes of a refused request to go alone, each decided
+// again, and orders them: writes taking over a key another of them lets
+// go first. Once a taker has landed, the one letting go hands the key
+// over even if its own request is refused; the other way round, a refusal
+// of the one letting go would fail its taker too (see refuseHeldKeys).
+func split(batch []*write) []*write {
+	for _, w := range batch {
+		w.Alone, w.step = true, max(w.step, alone)
+	}
+	takes := func(w *write) bool {
+		return slices.ContainsFunc(batch, func(r *write) bool {
+			return r != w && r.Release != nil && slices.ContainsFunc(w.Adopt, func(k string) bool { return slices.Contains(r.Release.Keys, k) })
+		})
+	}
+	ordered := slices.Clone(batch)
+	slices.SortStableFunc(ordered, func(x, y *write) int {
+		switch tx, ty := takes(x), takes(y); {
+		case tx && !ty:
+			return -1
+		case ty && !tx:
+			return 1
+		}
+		return 0
+	})
+	return ordered
+}
+
+// fail answers w with err, and records what its resource still manages
+// of the keys it lets go: no taker may claim those in this walk. A taker
+// of which nothing reached the server takes nothing over, so no plan made
+// after this may say it does. The caller holds a.mu.
+func (a *account) fail(w *write, err error) {
+	if w.state == writeQueued || w.state == writeSent {
+		w.state = writeFailed
+	}
+	w.err = err
+	if w.Release != nil {
+		var released *prefs.Released
+		if w.onServer() {
+			released = &w.outcome.Released
+		}
+		w.unreleased = w.Release.Unreleased(released, w.state == writeLanded, a.owners.walk())
+		a.owners.stuck(w.unreleased)
+	}
+	if !w.onServer() {
+		a.owners.withdraw(w.Adopt)
 	}
 }
 
-// checkAnswer checks a landed request's answer against each write of its
-// batch and returns those to decide again: a write whose declared values
-// the answer does not all hold is sent once more (someone changed a key
-// between the batch's forming and its landing), then fails; and a write
-// that handed a key to a write of the batch that did not succeed hands
-// over nothing, so it is decided again too. The caller holds a.mu.
-func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
-	var again []*write
-	for _, w := range batch {
-		if off := prefs.Changes(after, w.Hold); len(off) > 0 {
-			if w.step == last {
-				w.err = &valueNotKept{after: after, off: off}
-				continue
-			}
-			w.step, w.landed = last, true
-			again = append(again, w)
-		}
-	}
-	succeeded := func(w *write) bool { return w.err == nil && !slices.Contains(again, w) }
-	for changed := true; changed; {
-		changed = false
-		for _, w := range batch {
-			if succeeded(w) && slices.ContainsFunc(w.takers, func(t *write) bool { return !succeeded(t) }) {
-				again, changed = append(again, w), true
-			}
-		}
-	}
-	for _, w := range batch {
-		if succeeded(w) {
-			w.after = after
-			a.owners.land(w.Adopt, w.outcome.Earlier)
-		}
-	}
-	return again
-}
-
-// withdrawIfNotOwn reports whether a refusal of w's request alone, as
-// unknown, is about keys w does not declare, and so worth one more request
-// on a fresh read: a key of the vastai document withdrawn since it was
-// read (named nowhere in w), or keys w only writes back, which the server
-// no longer knows. Those w now leaves alone, as withdrawn.
-func withdrawIfNotOwn(w *write, err error) bool {
+// withoutWithdrawn returns w's release with the keys a refusal of w's
+// request alone names as unknown left alone as withdrawn, when the refusal
+// is about keys w does not declare, and so worth one more request on a
+// fresh read: a key of the vastai document withdrawn since it was read
+// (named nowhere in w), or keys w only writes back, which the server no
+// longer knows.
+func withoutWithdrawn(w *write, err error) (*prefs.Release, bool) {
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) || !apiErr.UnknownKey() {
-		return false
+		return w.Release, false
 	}
 	var restored []string
 	for k := range apiErr.Details {
 		if _, declared := w.Hold[k]; declared {
-			return false
+			return w.Release, false
 		}
-		if _, ok := w.outcome.Released.Writes[k]; ok {
+		if _, ok := w.decided.Released.Writes[k]; ok {
 			restored = append(restored, k)
 		}
 	}
-	if len(restored) > 0 {
-		release := *w.Release
-		release.Withdrawn = append(slices.Clone(release.Withdrawn), restored...)
-		w.Release = &release
+	if len(restored) == 0 {
+		return w.Release, true
 	}
-	w.step = last
-	return true
+	release := *w.Release
+	release.Withdrawn = append(slices.Clone(release.Withdrawn), restored...)
+	return &release, true
 }
 
 // valueNotKept is the error of a write whose request landed but whose
@@ -157,6 +205,30 @@ type valueNotKept struct {
 
 func (e *valueNotKept) Error() string {
 	return "the server did not keep " + quoteList(e.off.Keys())
+}
+
+// keysStillHeld is the error of a write that would take over keys another
+// resource failed to let go in this walk.
+type keysStillHeld struct {
+	keys []string
+}
+
+func (e *keysStillHeld) Error() string {
+	return "another resource still manages " + quoteList(e.keys)
+}
+
+// mayHaveLanded reports whether a write request that failed with err may
+// have changed the server all the same: its answer was lost on the way (a
+// dropped connection, a timeout, a gateway's 502 or 504), where any other
+// answer of the server says the request failed. Under doubt, a write is
+// recorded as landed: its resource then remembers the earlier values of
+// the keys it took over, and at worst plans to write a value again.
+func mayHaveLanded(err error) bool {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Method != http.MethodGet && (apiErr.Status == http.StatusBadGateway || apiErr.Status == http.StatusGatewayTimeout)
+	}
+	return true
 }
 
 // refused reports whether the API refused a request for what it carried,

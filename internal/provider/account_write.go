@@ -17,47 +17,84 @@ import (
 // queued during the previous request.
 //
 // One goroutine owns the queue while it is not empty (drain): it forms
-// each batch, sends it and hands out the answers. A caller only queues its
-// write and waits for its own answer, or for its own context to end. What
-// a batch sends is decided when it is formed, by prefs.Decide, from the
-// document the previous answer left (or a fresh read), and a refused or
-// incomplete request is retried in settle (account_settle.go) and nowhere
-// else.
+// each batch, sends it and hands out the answers, so that what a write
+// did is decided in one place, in the order the server saw it. A caller
+// only queues its write and waits for its answer; a caller that goes is
+// answered by the drain too, once the request in flight has answered, so
+// that what the write leaves in state knows whether a taker of its keys
+// landed. What a batch sends is decided when it is formed, by
+// prefs.Decide, from the document the previous answer left (or a fresh
+// read), and a refused or incomplete request is retried in settle
+// (account_settle.go) and nowhere else.
+
+// writeState is where a write is. Only the drain changes it, under the
+// account's lock, and the caller reads it once answered.
+type writeState int
+
+const (
+	// writeQueued: waiting for a batch; nothing of it has been sent.
+	writeQueued writeState = iota
+	// writeSent: in the request in flight, which may land.
+	writeSent
+	// writeLanded: a request carrying it landed, and outcome is what it did. It
+	// may queue and go once more, for declared values the answer showed
+	// off; if that fails, it stays landed, with err set.
+	writeLanded
+	// writeLost: a request carrying it may have landed, but its answer was lost
+	// (err says how). outcome is what it did if it landed.
+	writeLost
+	// writeAnswered: it landed and the server holds every declared value.
+	writeAnswered
+	// writeFailed: nothing of it reached the server (err says why; a caller
+	// that went before it was sent is answered with the cancellation).
+	writeFailed
+)
 
 // write is one resource's write, from the moment it queues to its answer.
 type write struct {
 	prefs.Write
-	// ctx is the caller's. Ending before the write's batch is formed, it
-	// takes the write out of the queue; after, the write's request runs
-	// to its answer (see client.Unabandoned) and the caller waits for it.
-	ctx context.Context
+	// ctx is the caller's. Ending before the write is sent, it takes the
+	// write out of the queue; after, the write's request runs to its
+	// answer (see client.Unabandoned).
+	ctx   context.Context
+	state writeState
 	// step is how far the write has gone down the retry ladder.
 	step step
-	// formed is set once the write's batch is formed: from then on its
-	// request may land, so it is answered, never abandoned.
-	formed bool
-	// landed is set when the write's request landed but its answer shows a
-	// declared value off (someone changed the key meanwhile): the one more
-	// request that puts it back goes whatever the caller does, since what
-	// landed is what state must record.
-	landed bool
-	// takers are the writes of its batch it hands keys to: the hand-over
-	// happens only if they succeed.
-	takers []*write
-
-	// The answer: what the batch decided, and the server's document after
-	// it, or the error.
+	// decided is what the batch it goes in decided for it.
+	decided prefs.Outcome
+	// outcome is what it did: the decision of the first request that
+	// landed with it. A key's earlier value is decided once, there, from
+	// the document before that request.
 	outcome prefs.Outcome
-	after   prefs.Document
-	err     error
-	done    chan struct{} // closed when answered
+	// unreleased lists, once it failed, the keys it lets go that its
+	// resource still manages.
+	unreleased []string
+	// after is the server's document in the answer, when there was one.
+	after prefs.Document
+	err   error
+	done  chan struct{} // closed when answered
 }
 
-// submit queues w and returns once it is answered (w.outcome and w.after,
-// or w.err). A write whose ctx ends while it is still queued leaves the
-// queue, sends nothing, and is answered with the cancellation.
+// onServer reports whether something of w is, or may be, on the server.
+func (w *write) onServer() bool {
+	return w.state == writeLanded || w.state == writeLost || w.state == writeAnswered
+}
+
+// pending is what of w a batch decides: all of it until a request
+// carrying it lands; after, only the declared values, since what it let
+// go and took over was decided by the request that landed.
+func (w *write) pending() prefs.Write {
+	if w.state == writeLanded {
+		return prefs.Write{Hold: w.Hold, Alone: w.Alone}
+	}
+	return w.Write
+}
+
+// submit queues w and returns once it is answered (w.state, w.outcome and
+// w.after, or w.err). A write whose caller goes while it is still queued
+// sends nothing and is answered with the cancellation.
 func (a *account) submit(ctx context.Context, w *write) {
-	w.ctx, w.done = ctx, make(chan struct{})
+	w.ctx, w.state, w.done = ctx, writeQueued, make(chan struct{})
 	a.mu.Lock()
 	a.queue = append(a.queue, w)
 	if !a.writing {
@@ -65,74 +102,119 @@ func (a *account) submit(ctx context.Context, w *write) {
 		go a.drain()
 	}
 	a.mu.Unlock()
-	select {
-	case <-w.done:
-	case <-ctx.Done():
-		a.mu.Lock()
-		bound := w.formed || w.landed
-		if !bound {
-			a.queue = slices.DeleteFunc(a.queue, func(q *write) bool { return q == w })
-			w.err = ctx.Err()
-			a.withdrawFailed([]*write{w})
-		}
-		a.mu.Unlock()
-		if bound {
-			<-w.done
-		}
-	}
+	<-w.done
 }
 
 // drain sends batches until the queue is empty.
 func (a *account) drain() {
-	var fresh prefs.Document // a read made for the next batch
 	for {
 		a.mu.Lock()
-		cancelled := a.dropCancelled()
+		answered := a.dropCancelled()
 		if len(a.queue) == 0 {
 			a.writing = false
 			a.mu.Unlock()
-			closeAll(cancelled)
+			closeAll(answered)
 			return
 		}
-		base := a.doc
-		switch {
-		case base == nil && fresh != nil:
-			base = fresh
-		case base == nil && !slices.ContainsFunc(a.queue, func(w *write) bool { return w.NeedsDocument() }):
-			base = prefs.Document{} // writes that only forget keys: nothing to read for
-		}
-		if base == nil {
-			first := a.queue[0]
-			a.mu.Unlock()
-			closeAll(cancelled)
-			var err error
-			if fresh, err = a.readShared(readContext(first)); err != nil {
-				a.failQueued(first, err)
+		if base := a.base(); base != nil {
+			answered = append(answered, a.refuseHeldKeys()...)
+			if len(a.queue) == 0 {
+				a.mu.Unlock()
+				closeAll(answered)
+				continue
 			}
+			batch, b := a.form(base)
+			a.mu.Unlock()
+			closeAll(answered)
+			a.send(batch, b, base)
 			continue
 		}
-		fresh = nil
-		batch, b := a.form(base)
+		first := a.queue[0]
 		a.mu.Unlock()
-		closeAll(cancelled)
-		a.send(batch, b, base)
+		closeAll(answered)
+		// No request is in flight, so nothing can answer meanwhile: a
+		// successful read is the document the next batch is decided on.
+		if _, err := a.readShared(first.ctx); err != nil {
+			a.mu.Lock()
+			answered = a.failReaders(first, err)
+			a.mu.Unlock()
+			closeAll(answered)
+		}
 	}
 }
 
+// base is the document the next batch is decided on: the one the last
+// answer left, or a read since; an empty one when no queued write needs
+// the server's document; nil when it must be read first. The caller
+// holds a.mu.
+func (a *account) base() prefs.Document {
+	switch {
+	case a.doc != nil:
+		return a.doc
+	case !slices.ContainsFunc(a.queue, func(w *write) bool { return w.pending().NeedsDocument() }):
+		return prefs.Document{} // writes that only forget keys: nothing to read for
+	}
+	return nil
+}
+
 // dropCancelled takes out of the queue, and returns, the writes whose
-// caller's context has ended: they send nothing. The caller holds a.mu.
+// caller has gone: they send nothing more. One that landed already fails
+// with what it landed. The caller holds a.mu.
 func (a *account) dropCancelled() []*write {
-	var cancelled []*write
+	var gone []*write
 	a.queue = slices.DeleteFunc(a.queue, func(w *write) bool {
-		if w.ctx.Err() == nil || w.landed {
+		if w.ctx.Err() == nil {
 			return false
 		}
-		w.formed, w.err = true, w.ctx.Err()
-		cancelled = append(cancelled, w)
+		gone = append(gone, w)
 		return true
 	})
-	a.withdrawFailed(cancelled)
-	return cancelled
+	for _, w := range gone {
+		a.fail(w, w.ctx.Err())
+	}
+	return gone
+}
+
+// refuseHeldKeys fails, before anything of them is sent, the queued
+// writes that would take over a key whose resource failed to let it go in
+// this walk: that resource still manages it, and two resources must never
+// hold one key. The caller holds a.mu.
+func (a *account) refuseHeldKeys() []*write {
+	var refused []*write
+	a.queue = slices.DeleteFunc(a.queue, func(w *write) bool {
+		if w.state == writeLanded {
+			return false
+		}
+		held := a.owners.stuckOf(w.Adopt)
+		if len(held) == 0 {
+			return false
+		}
+		a.fail(w, &keysStillHeld{keys: held})
+		refused = append(refused, w)
+		return true
+	})
+	return refused
+}
+
+// failReaders answers, with the error of the read their batch needed, the
+// queued writes that need the server's document, unless that read failed
+// because first's caller went: first leaves the queue then, and the next
+// batch reads again. Writes that only forget keys go on without it. The
+// caller holds a.mu.
+func (a *account) failReaders(first *write, err error) []*write {
+	if first.ctx.Err() != nil {
+		return nil
+	}
+	var failed []*write
+	a.queue = slices.DeleteFunc(a.queue, func(w *write) bool {
+		if !w.pending().NeedsDocument() {
+			return false
+		}
+		a.fail(w, err)
+		failed = append(failed, w)
+		return true
+	})
+	return failed
 }
 
 func closeAll(answered []*write) {
@@ -141,54 +223,23 @@ func closeAll(answered []*write) {
 	}
 }
 
-// readContext is the context of the read the next batch needs, made for
-// first: its caller's, unless first must go on to its answer whatever its
-// caller does; then the read goes on too, without a retry once the caller
-// has stopped.
-func readContext(first *write) context.Context {
-	if !first.landed {
-		return first.ctx
-	}
-	return client.Unabandoned(first.ctx, first.ctx.Done())
-}
-
-// failQueued answers the writes still queued with the error of the read
-// their batch needed, unless that read failed because first's caller
-// went: first has left the queue then, and the next batch reads again.
-func (a *account) failQueued(first *write, err error) {
-	if first.ctx.Err() != nil && !first.landed {
-		return
-	}
-	a.mu.Lock()
-	failed := a.queue
-	a.queue = nil
-	for _, w := range failed {
-		w.formed, w.err = true, err
-	}
-	a.withdrawFailed(failed)
-	a.mu.Unlock()
-	closeAll(failed)
-}
-
 // form takes the next batch out of the queue, decided on base. The caller
 // holds a.mu.
 func (a *account) form(base prefs.Document) ([]*write, prefs.Batch) {
 	queued := make([]prefs.Write, len(a.queue))
 	for i, w := range a.queue {
-		queued[i] = w.Write
+		queued[i] = w.pending()
 	}
 	b := prefs.Decide(base, queued, a.owners.walk())
 	batch := make([]*write, len(b.Writes))
 	for n, i := range b.Writes {
 		batch[n] = a.queue[i]
-		batch[n].formed, batch[n].outcome, batch[n].takers = true, b.Outcomes[n], nil
-	}
-	for _, w := range batch {
-		for _, t := range w.outcome.Takers {
-			w.takers = append(w.takers, a.queue[t])
+		batch[n].decided = b.Outcomes[n]
+		if batch[n].state == writeQueued {
+			batch[n].state = writeSent
 		}
 	}
-	a.queue = slices.DeleteFunc(a.queue, func(w *write) bool { return w.formed })
+	a.queue = slices.DeleteFunc(a.queue, func(w *write) bool { return slices.Contains(batch, w) })
 	return batch, b
 }
 

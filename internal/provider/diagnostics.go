@@ -171,20 +171,6 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// addDeclaredTwice explains keys declared by two resources of one provider
-// configuration, each at its key, the first few of many.
-func addDeclaredTwice(diags *diag.Diagnostics, keys []string) {
-	if n := len(keys) - maxKeyDiagnostics; n > 0 {
-		diags.AddAttributeError(path.Root("preferences"), "More Notification Keys Declared Twice",
-			fmt.Sprintf("%d declared keys are declared by another notification_preferences resource of this provider configuration too; the first %d are shown, each at its key, and %d more are not.", len(keys), maxKeyDiagnostics, n))
-		keys = keys[:maxKeyDiagnostics]
-	}
-	for _, key := range keys {
-		diags.AddAttributeError(keyPath(key), "Notification Key Declared Twice",
-			fmt.Sprintf("Another notification_preferences resource of this provider configuration declares %q too. Two resources managing one key undo each other on every apply, and neither can restore its earlier value. Declare each key in one resource only; moving a key from one resource to another in one apply is fine.", key))
-	}
-}
-
 // addWithdrawnWarning explains a declared key the server stopped reporting.
 func addWithdrawnWarning(diags *diag.Diagnostics, key string) {
 	diags.AddAttributeWarning(keyPath(key), "Notification Key Withdrawn by the Server",
@@ -287,29 +273,6 @@ func leftAlone(left map[prefs.Reason][]string) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// The fix for a key moved between resources in an order that loses its
-// earlier value, as both of the warnings below give it.
-const moveAdvice = "To keep the earlier value, add depends_on = [<this resource>] to the notification_preferences resource taking the key over, so that Terraform applies this one first; or move the key in two applies: remove it here and apply, then declare it there and apply."
-
-// addUnorderedMove warns at plan that a key this resource lets go is
-// declared by another resource that Terraform may apply first.
-func addUnorderedMove(diags *diag.Diagnostics, key string, current, earlier bool) {
-	diags.AddAttributeWarning(keyPath(key), "Notification Key Moves Between Resources Without an Order",
-		fmt.Sprintf("%q moves from this resource to another notification_preferences resource of this provider configuration, which Terraform planned before this one: nothing orders the two. "+
-			"If Terraform applies the other resource first, it remembers %v, the value this resource set, as the value to write back on destroy, instead of %v, the value %q had before Terraform managed it. %s",
-			key, current, earlier, key, moveAdvice))
-}
-
-// addMisremembered warns at apply that a key this resource let go was taken
-// over by a resource applied before it, which remembers another value.
-func addMisremembered(diags *diag.Diagnostics, m prefs.Moved) {
-	diags.AddAttributeWarning(keyPath(m.Key), "Moved Notification Key Remembers Another Value",
-		fmt.Sprintf("%q was taken over by another notification_preferences resource of this provider configuration, which Terraform applied before this one let the key go "+
-			"(or by this resource's own new object, replacing it with create_before_destroy). "+
-			"That resource will write back %v on destroy; the value %q had before Terraform managed it is %v. %s",
-			m.Key, m.Remembered, m.Key, m.Earlier, moveAdvice))
 }
 
 var releaseReasons = map[prefs.Reason]string{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -30,6 +31,13 @@ type keyOwners struct {
 	declared map[string]claim // key → the plan declaring it
 	offered  prefs.Document   // earlier values of keys plans let go
 	landed   prefs.Document   // earlier values takers whose writes landed remembered
+	// writesBack holds the earlier values plans will write back unless a
+	// resource holding the key is applied in the same walk.
+	writesBack prefs.Document
+	// held lists the keys resources whose writes failed still manage
+	// although their plans let them go: no taker may take them in this
+	// walk.
+	held map[string]bool
 }
 
 // claim is a plan's declaration of a key.
@@ -38,30 +46,56 @@ type claim struct {
 	// adopting is true when the plan's resource does not manage the key
 	// yet: a taker whose write may still fail.
 	adopting bool
+	// still is true when the plan changes nothing: Terraform will not
+	// apply its resource, so the apply walk never hears of its claim.
+	still bool
 }
 
 // declare records that the plan named plan declares keys, adopting those
-// its resource does not manage yet, and returns the keys another plan of
-// this walk declares already.
-func (o *keyOwners) declare(plan string, keys []string, managed prefs.Document) []string {
+// its resource does not manage yet, and changing nothing if still. It
+// returns the keys another plan of this walk declares already, and the
+// earlier values of those a plan made before this one lets go and will
+// write back although this resource, which Terraform will not apply,
+// manages them too (see heldTwice).
+func (o *keyOwners) declare(plan string, keys []string, managed prefs.Document, still bool) (twice []string, heldTwice prefs.Document) {
 	if o.declared == nil {
 		o.declared = map[string]claim{}
 	}
-	var twice []string
 	for _, k := range keys {
 		if other, ok := o.declared[k]; ok && other.plan != plan {
 			twice = append(twice, k)
 			continue
 		}
 		_, owned := managed[k]
-		o.declared[k] = claim{plan: plan, adopting: !owned}
+		o.declared[k] = claim{plan: plan, adopting: !owned, still: still}
+		if e, ok := o.writesBack[k]; ok && owned && still {
+			heldTwice = heldTwice.Overlay(prefs.Document{k: e})
+		}
 	}
-	return twice
+	return twice, heldTwice
 }
 
+// isDeclared reports whether a plan declares key whose resource Terraform
+// will apply in this walk, or that takes the key over: a resource that
+// already manages the key and changes nothing is not applied, so the
+// apply walk of the one letting the key go never hears of it.
 func (o *keyOwners) isDeclared(key string) bool {
-	_, ok := o.declared[key]
-	return ok
+	c, ok := o.declared[key]
+	return ok && !(c.still && !c.adopting)
+}
+
+// heldTwice returns, of the earlier values a plan will write back, those
+// of keys a resource Terraform will not apply manages too: two states
+// hold the key, after an apply interrupted between a taker and the
+// resource letting go, or one made with -target.
+func (o *keyOwners) heldTwice(writesBack prefs.Document) prefs.Document {
+	var out prefs.Document
+	for k, e := range writesBack {
+		if c, ok := o.declared[k]; ok && c.still && !c.adopting {
+			out = out.Overlay(prefs.Document{k: e})
+		}
+	}
+	return out
 }
 
 // owned reports whether a plan declares key whose resource manages it
@@ -83,14 +117,13 @@ func (o *keyOwners) withdraw(adopted []string) {
 }
 
 // offer leaves the earlier values of keys let go for whichever resource
-// takes them over.
-func (o *keyOwners) offer(earlier prefs.Document) {
+// takes them over, and records those the plan will write back.
+func (o *keyOwners) offer(earlier, writesBack prefs.Document) {
 	if o.offered == nil {
-		o.offered = prefs.Document{}
+		o.offered, o.writesBack = prefs.Document{}, prefs.Document{}
 	}
-	for k, v := range earlier {
-		o.offered[k] = v
-	}
+	maps.Copy(o.offered, earlier)
+	maps.Copy(o.writesBack, writesBack)
 }
 
 // land records the earlier values a taker's write remembered, once the
@@ -104,6 +137,29 @@ func (o *keyOwners) land(adopted []string, earlier prefs.Document) {
 			o.landed[k] = v
 		}
 	}
+}
+
+// stuck records keys a resource whose write failed still manages,
+// although its plan let them go.
+func (o *keyOwners) stuck(keys []string) {
+	for _, k := range keys {
+		if o.held == nil {
+			o.held = map[string]bool{}
+		}
+		o.held[k] = true
+	}
+}
+
+// stuckOf returns those of keys that a resource whose write failed still
+// manages.
+func (o *keyOwners) stuckOf(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if o.held[k] {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // walk is what a batch needs to know of this walk.
@@ -147,19 +203,21 @@ func planName(ctx context.Context, prior privateState, planned privateSetter, di
 // Account-level entry points, which take the account's lock.
 
 // declare records the keys a plan declares; see keyOwners.declare.
-func (a *account) declare(plan string, keys []string, managed prefs.Document) []string {
+func (a *account) declare(plan string, keys []string, managed prefs.Document, still bool) ([]string, prefs.Document) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.owners.declare(plan, keys, managed)
+	return a.owners.declare(plan, keys, managed, still)
 }
 
 // offer leaves the earlier values of keys a plan lets go for a taker, and
-// returns those Terraform may apply a taker of before this resource.
-func (a *account) offer(earlier prefs.Document, letGo []string) []string {
+// records those it will write back. It returns the keys Terraform may
+// apply a taker of before this resource, and the earlier values it will
+// write back over a resource Terraform will not apply (see heldTwice).
+func (a *account) offer(earlier, writesBack prefs.Document, letGo []string) ([]string, prefs.Document) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.owners.offer(earlier)
-	return a.owners.unordered(letGo)
+	a.owners.offer(earlier, writesBack)
+	return a.owners.unordered(letGo), a.owners.heldTwice(writesBack)
 }
 
 // isDeclared reports whether a plan of this walk declares key.

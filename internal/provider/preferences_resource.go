@@ -115,7 +115,10 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 
 	name := planName(ctx, req.Private, resp.Private, &resp.Diagnostics)
-	addDeclaredTwice(&resp.Diagnostics, r.account.declare(name, desired.Keys(), prior))
+	still := !req.State.Raw.IsNull() && plan.Preferences.Equal(state.Preferences) && plan.OnDestroy.Equal(state.OnDestroy)
+	twice, heldTwice := r.account.declare(name, desired.Keys(), prior, still)
+	addDeclaredTwice(&resp.Diagnostics, twice)
+	addHeldTwice(&resp.Diagnostics, heldTwice)
 	if !r.checkPlanned(ctx, desired, prior, private.withdrawn, &resp.Diagnostics) {
 		return
 	}
@@ -131,13 +134,16 @@ func (r *preferencesResource) planRelease(what string, keys []string, prior pref
 		return
 	}
 	offered, _ := prefs.Select(private.earlier.Without(private.withdrawn), keys)
-	for _, k := range r.account.offer(offered, keys) {
+	release := releaseOf(keys, private, keep)
+	release.Current = prior
+	unordered, heldTwice := r.account.offer(offered, release.Decide().Writes, keys)
+	for _, k := range unordered {
 		if earlier, ok := offered[k]; ok && prior[k] != earlier {
 			addUnorderedMove(diags, k, prior[k], earlier)
 		}
 	}
-	release := releaseOf(keys, private, keep)
-	release.Current, release.Declared = prior, r.account.isDeclared
+	addHeldTwice(diags, heldTwice)
+	release.Declared = r.account.isDeclared
 	addRestoreWarning(diags, what, release.Decide())
 }
 
@@ -155,11 +161,12 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	written, ok := r.write(ctx, prefs.Write{Hold: desired, Adopt: desired.Keys()}, &resp.Diagnostics)
+	plan.ID = types.StringValue(r.account.ID())
 	if !ok {
+		saveFailed(ctx, &resp.State, resp.Private, plan, nil, privateData{}, desired, written, &resp.Diagnostics)
 		return
 	}
 	privateData{earlier: written.outcome.Earlier}.save(ctx, resp.Private, &resp.Diagnostics)
-	plan.ID = types.StringValue(r.account.ID())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	setIdentity(ctx, resp.Identity, plan.ID, &resp.Diagnostics)
 }
@@ -233,6 +240,7 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	// server has no such key to write or to hold.
 	written, ok := r.write(ctx, prefs.Write{Hold: desired.Without(private.withdrawn), Release: &release, Adopt: added}, &resp.Diagnostics)
 	if !ok {
+		saveFailed(ctx, &resp.State, resp.Private, state, prior, private, desired, written, &resp.Diagnostics)
 		return
 	}
 	out := written.outcome
@@ -251,10 +259,14 @@ func (r *preferencesResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() || !ready(r.account, &resp.Diagnostics) || !r.boundTo(state.ID, &resp.Diagnostics) {
 		return
 	}
-	release := releaseOf(fromMap(state.Preferences).Keys(), readPrivate(ctx, req.Private, &resp.Diagnostics), state.keeps())
-	if written, ok := r.write(ctx, prefs.Write{Release: &release}, &resp.Diagnostics); ok {
-		addReleaseWarning(&resp.Diagnostics, "Notification Keys Left as They Are", written.outcome.Released, written.outcome.Moved)
+	prior, private := fromMap(state.Preferences), readPrivate(ctx, req.Private, &resp.Diagnostics)
+	release := releaseOf(prior.Keys(), private, state.keeps())
+	written, ok := r.write(ctx, prefs.Write{Release: &release}, &resp.Diagnostics)
+	if !ok {
+		saveFailed(ctx, &resp.State, resp.Private, state, prior, private, nil, written, &resp.Diagnostics)
+		return
 	}
+	addReleaseWarning(&resp.Diagnostics, "Notification Keys Left as They Are", written.outcome.Released, written.outcome.Moved)
 }
 
 func (r *preferencesResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -274,25 +286,4 @@ func (r *preferencesResource) ImportState(ctx context.Context, req resource.Impo
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	setIdentity(ctx, resp.Identity, types.StringValue(id), &resp.Diagnostics)
-}
-
-// UpgradeState reads state written by earlier schema versions. Version 0
-// (release 0.1.0) had the same attributes; what changed with version 1 is
-// the shape of the earlier values in private state, which decodeEarlier
-// reads in either shape, so the state itself carries over as it is.
-func (r *preferencesResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
-	var current resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &current)
-	v0 := current.Schema
-	v0.Version = 0
-	return map[int64]resource.StateUpgrader{
-		0: {
-			PriorSchema: &v0,
-			StateUpgrader: func(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
-				var state preferencesModel
-				resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-				resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-			},
-		},
-	}
 }

@@ -12,17 +12,21 @@ import (
 // write sends w through the account's queue and returns it as answered,
 // and whether it succeeded: the server then holds every declared value, as
 // the queue checked in the answer (after a successful apply, state must
-// equal the plan). What the write released and adopted says the rest.
+// equal the plan). What the write released and adopted says the rest; a
+// write that failed says what its resource still manages (saveFailed).
 func (r *preferencesResource) write(ctx context.Context, w prefs.Write, diags *diag.Diagnostics) (*write, bool) {
 	written := &write{Write: w}
 	r.account.submit(ctx, written)
 	var notKept *valueNotKept
+	var held *keysStillHeld
 	switch {
 	case errors.As(written.err, &notKept):
 		for _, k := range notKept.off.Keys() {
 			got, ok := notKept.after[k]
 			addValueNotKept(diags, k, got, ok, notKept.off[k])
 		}
+	case errors.As(written.err, &held):
+		addKeysStillHeld(diags, held.keys)
 	case written.err != nil:
 		addAPIError(diags, r.account.Dialect(), "write notification preferences", written.err)
 	}
