@@ -38,6 +38,8 @@ type gatedClient struct {
 	// meanwhile is what someone else changes on the server just after the
 	// next write request lands, before it answers.
 	meanwhile prefs.Document
+	// readErr, when set, is every read's answer.
+	readErr error
 }
 
 func newGatedClient(doc prefs.Document, gated ...int) *gatedClient {
@@ -55,6 +57,9 @@ func (c *gatedClient) Read(context.Context) (prefs.Document, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.reads++
+	if c.readErr != nil {
+		return nil, c.readErr
+	}
 	return c.doc.Clone(), nil
 }
 
@@ -157,7 +162,7 @@ func TestAccountWriteDecidedOnTheAnswerAhead(t *testing.T) {
 	t.Parallel()
 	c := newGatedClient(prefs.Document{"email.k": true}, 1)
 	a := &account{Client: c}
-	a.declare("b", []string{"email.k"}, nil)
+	a.declare("b", []string{"email.k"}, nil, false)
 	released := async(context.Background(), a, letGo())
 	<-c.held
 	taken := async(context.Background(), a, takeOver())
@@ -178,7 +183,8 @@ func TestAccountWriteDecidedOnTheAnswerAhead(t *testing.T) {
 
 // A request refused while merged is split, and each part is decided again:
 // a, whose key b took over within the merged request, writes the key back
-// when alone, since b's create (with a bad key) fails.
+// when alone, since b's create (with a bad key) fails. The taker goes
+// alone first, so that a refusal of the one letting go could not fail it.
 func TestAccountSplitRequestDecidesEachPartAgain(t *testing.T) {
 	t.Parallel()
 	c := newGatedClient(prefs.Document{"email.k": true}, 1)
@@ -197,8 +203,8 @@ func TestAccountSplitRequestDecidesEachPartAgain(t *testing.T) {
 	want := []prefs.Document{
 		{"email.first": true},
 		{"email.bad": true}, // merged: email.k handed over to b
-		{"email.k": false},  // a alone: b is not there to take it
-		{"email.k": true, "email.bad": true},
+		{"email.bad": true}, // b alone first, the taker: refused
+		{"email.k": false},  // then a alone: b is not there to take it
 	}
 	if got := c.sent(); !slices.EqualFunc(got, want, maps.Equal) || c.doc["email.k"] {
 		t.Fatalf("requests %v, server email.k = %v; want %v and email.k back at false", got, c.doc["email.k"], want)
@@ -215,8 +221,8 @@ func TestAccountFailedTakerTakesNothingOver(t *testing.T) {
 	t.Parallel()
 	c := newGatedClient(prefs.Document{"email.k": true})
 	a := &account{Client: c}
-	a.declare("b", []string{"email.k", "email.bad"}, nil)
-	a.offer(prefs.Document{"email.k": false}, []string{"email.k"})
+	a.declare("b", []string{"email.k", "email.bad"}, nil, false)
+	a.offer(prefs.Document{"email.k": false}, prefs.Document{"email.k": false}, []string{"email.k"})
 	if b := submitted(context.Background(), a, takeOver("email.bad")); b.err == nil {
 		t.Fatal("b's create with a bad key succeeded")
 	}
@@ -233,8 +239,10 @@ func TestAccountFailedTakerTakesNothingOver(t *testing.T) {
 }
 
 // A write whose context ends while it waits in the queue sends nothing
-// and is answered with the cancellation; one whose request is in flight
-// waits for its answer, which the request gets in full.
+// and is answered with the cancellation, once the request in flight has
+// answered (what it leaves in state depends on whether a taker of its
+// keys landed); one whose request is in flight waits for its answer,
+// which the request gets in full.
 func TestAccountCancelledWrites(t *testing.T) {
 	t.Parallel()
 	c := newGatedClient(prefs.Document{}, 1)
@@ -247,13 +255,12 @@ func TestAccountCancelledWrites(t *testing.T) {
 	queueAfter(a, 1)
 
 	stopQueued()
-	if w := <-second; !errors.Is(w.err, context.Canceled) {
-		t.Fatalf("the queued write answered %v, want its cancellation", w.err)
-	}
 	stopInFlight()
 	select {
 	case w := <-first:
 		t.Fatalf("the write in flight answered before its request did: %v", w.err)
+	case w := <-second:
+		t.Fatalf("the queued write answered before the request ahead of it did: %v", w.err)
 	case <-time.After(50 * time.Millisecond):
 	}
 	if requestCtx.Err() != nil {
@@ -262,6 +269,9 @@ func TestAccountCancelledWrites(t *testing.T) {
 	close(c.gates[1])
 	if w := <-first; w.err != nil || !w.after["email.first"] {
 		t.Fatalf("the write in flight answered %v, %v; want its request's answer", w.err, w.after)
+	}
+	if w := <-second; !errors.Is(w.err, context.Canceled) || w.state != writeFailed {
+		t.Fatalf("the queued write answered %v in state %v, want its cancellation with nothing sent", w.err, w.state)
 	}
 	if got := c.sent(); len(got) != 1 {
 		t.Fatalf("requests %v, want the first alone: the cancelled write sent nothing", got)
@@ -289,30 +299,35 @@ func TestAccountAnswerCheckedAgainstTheHold(t *testing.T) {
 }
 
 // A write whose caller stops while its request is in flight goes on to its
-// answer, and to the one more request that answer calls for: what landed
-// is what state must record.
-func TestAccountStoppedWriteFinishesItsLastStep(t *testing.T) {
+// answer, and what landed is recorded, but nothing more is sent after the
+// stop: the key someone changed meanwhile is left to the next plan.
+func TestAccountStoppedWriteRecordsWhatLanded(t *testing.T) {
 	t.Parallel()
 	c := newGatedClient(prefs.Document{"email.a": false, "email.b": false}, 1)
 	c.meanwhile = prefs.Document{"email.b": false}
 	a := &account{Client: c}
 	ctx, stop := context.WithCancel(context.Background())
-	w := async(ctx, a, prefs.Write{Hold: prefs.Document{"email.a": true, "email.b": true}})
+	w := async(ctx, a, prefs.Write{Hold: prefs.Document{"email.a": true, "email.b": true}, Adopt: []string{"email.a", "email.b"}})
 	<-c.held
 	stop()
 	close(c.gates[1])
-	if got := <-w; got.err != nil || !got.after["email.a"] || !got.after["email.b"] {
-		t.Fatalf("answered %v, %v; want both keys held", got.err, got.after)
+	got := <-w
+	if !errors.Is(got.err, context.Canceled) || got.state != writeLanded || !got.after["email.a"] {
+		t.Fatalf("answered %v in state %v with %v; want the cancellation, landed, with the answer", got.err, got.state, got.after)
 	}
-	if got := c.sent(); len(got) != 2 {
-		t.Fatalf("requests %v, want the write and the one more for email.b", got)
+	if want := (prefs.Document{"email.a": false, "email.b": false}); !maps.Equal(got.outcome.Earlier, want) {
+		t.Fatalf("remembers %v, want %v: the values before the write that landed", got.outcome.Earlier, want)
+	}
+	if sent := c.sent(); len(sent) != 1 {
+		t.Fatalf("requests %v, want the write alone: nothing after the stop", sent)
 	}
 }
 
-// A key handed over within a batch to a write that then fails (the server
-// does not keep one of its values, asked twice) was not handed over: the
-// write letting it go is decided again, and writes the key back.
-func TestAccountHandOverToAFailedTakerIsDecidedAgain(t *testing.T) {
+// A key handed over within a request that landed stays handed over when
+// the taker then fails (the server does not keep another of its values,
+// asked twice): the taker's request landed, so it holds the key, and the
+// write letting it go succeeded.
+func TestAccountHandOverWithinALandedRequestHolds(t *testing.T) {
 	t.Parallel()
 	c := newGatedClient(prefs.Document{"email.k": true, "email.sticky": false}, 1)
 	c.ignored = map[string]bool{"email.sticky": true}
@@ -326,10 +341,73 @@ func TestAccountHandOverToAFailedTakerIsDecidedAgain(t *testing.T) {
 	close(c.gates[1])
 	f, r, b := <-first, <-released, <-taken
 	var notKept *valueNotKept
-	if f.err != nil || r.err != nil || !errors.As(b.err, &notKept) {
-		t.Fatalf("first %v, a %v, b %v; want b alone to fail, its value not kept", f.err, r.err, b.err)
+	if f.err != nil || r.err != nil || !errors.As(b.err, &notKept) || b.state != writeLanded {
+		t.Fatalf("first %v, a %v, b %v (state %v); want b alone to fail, landed, its value not kept", f.err, r.err, b.err, b.state)
 	}
-	if c.doc["email.k"] || len(r.outcome.Released.Left[prefs.HandedOver]) > 0 {
-		t.Fatalf("server email.k = %v, a left %v; want email.k written back and no hand-over claimed", c.doc["email.k"], r.outcome.Released.Left)
+	if !c.doc["email.k"] || !slices.Equal(r.outcome.Released.Left[prefs.HandedOver], []string{"email.k"}) {
+		t.Fatalf("server email.k = %v, a left %v; want email.k handed over to b, which holds it", c.doc["email.k"], r.outcome.Released.Left)
+	}
+	if !maps.Equal(b.outcome.Earlier, prefs.Document{"email.k": false, "email.sticky": false}) {
+		t.Fatalf("b remembers %v, want email.k's earlier value handed over and email.sticky's from before the write", b.outcome.Earlier)
+	}
+}
+
+// Finding 3(a): every write of a request that landed is landed. A write
+// letting a key go to a taker in the same request succeeds with it, even
+// when the taker goes once more for a value someone changed meanwhile and
+// the caller of the one letting go has gone by then: its values are on
+// the server, so its answer is the request's, not the cancellation.
+func TestAccountEveryWriteOfALandedRequestLanded(t *testing.T) {
+	t.Parallel()
+	c := newGatedClient(prefs.Document{"email.k": true, "email.x": false}, 1, 2)
+	a := &account{Client: c}
+	first := async(context.Background(), a, prefs.Write{Hold: prefs.Document{"email.first": true}})
+	<-c.held
+	ctx, interrupt := context.WithCancel(context.Background())
+	released := async(ctx, a, letGo())
+	queueAfter(a, 1)
+	taken := async(context.Background(), a, takeOver("email.x"))
+	queueAfter(a, 2)
+	close(c.gates[1])
+	<-c.held // the merged request of both, in flight
+	c.mu.Lock()
+	c.meanwhile = prefs.Document{"email.x": false}
+	c.mu.Unlock()
+	interrupt()
+	close(c.gates[2])
+	f, r, b := <-first, <-released, <-taken
+	if f.err != nil || r.err != nil || b.err != nil {
+		t.Fatalf("first %v, a %v, b %v; want all three to succeed", f.err, r.err, b.err)
+	}
+	if !slices.Equal(r.outcome.Released.Left[prefs.HandedOver], []string{"email.k"}) || !c.doc["email.k"] || !c.doc["email.x"] {
+		t.Fatalf("a left %v, server %v; want email.k handed over to b, and b's values held", r.outcome.Released.Left, c.doc)
+	}
+}
+
+// Finding 3(c): when the read a batch needs fails, a write that landed
+// already fails with what it landed (its resource saves it), and a write
+// that only forgets keys, needing no document, goes on.
+func TestAccountFailedReadKeepsWhatLanded(t *testing.T) {
+	t.Parallel()
+	c := newGatedClient(prefs.Document{"email.a": false, "email.b": false}, 1)
+	c.meanwhile = prefs.Document{"email.b": false}
+	c.bad["email.bad"] = true
+	a := &account{Client: c}
+	landing := async(context.Background(), a, prefs.Write{Hold: prefs.Document{"email.a": true, "email.b": true}, Adopt: []string{"email.a", "email.b"}})
+	<-c.held
+	refused := async(context.Background(), a, prefs.Write{Hold: prefs.Document{"email.bad": true}})
+	queueAfter(a, 1)
+	forgets := async(context.Background(), a, prefs.Write{Release: &prefs.Release{Keys: []string{"email.z"}, Keep: true}})
+	queueAfter(a, 2)
+	c.mu.Lock()
+	c.readErr = errors.New("the read failed")
+	c.mu.Unlock()
+	close(c.gates[1])
+	l, r, f := <-landing, <-refused, <-forgets
+	if l.err == nil || l.state != writeLanded || !maps.Equal(l.outcome.Earlier, prefs.Document{"email.a": false, "email.b": false}) {
+		t.Fatalf("the landed write answered %v in state %v remembering %v; want it failed, landed, with the values before it", l.err, l.state, l.outcome.Earlier)
+	}
+	if r.err == nil || f.err != nil {
+		t.Fatalf("the refused write answered %v, the one that only forgets %v; want the first to fail, the second to succeed", r.err, f.err)
 	}
 }

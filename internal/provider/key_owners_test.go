@@ -29,7 +29,7 @@ func TestReleaseWarningNamesEachReason(t *testing.T) {
 // value is no longer claimed to be remembered.
 func TestKeyOwnersUnorderedUntilTheTakerLands(t *testing.T) {
 	var owners keyOwners
-	owners.declare("taker", []string{"email.d"}, nil)
+	owners.declare("taker", []string{"email.d"}, nil, false)
 	if got := owners.unordered([]string{"email.d"}); !slices.Equal(got, []string{"email.d"}) {
 		t.Fatalf("unordered = %v before the taker wrote, want email.d", got)
 	}
@@ -44,7 +44,7 @@ func TestKeyOwnersUnorderedUntilTheTakerLands(t *testing.T) {
 	if got := leftAlone(withoutMoved(released, []prefs.Moved{{Key: "email.d", Earlier: true}}).Left); got != "" {
 		t.Fatalf("the release still claims a hand-over: %s", got)
 	}
-	owners.declare("owner", []string{"email.e"}, prefs.Document{"email.e": true})
+	owners.declare("owner", []string{"email.e"}, prefs.Document{"email.e": true}, false)
 	if !owners.owned("email.e") {
 		t.Fatal("a key declared by the resource managing it is not owned")
 	}

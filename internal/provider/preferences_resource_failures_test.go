@@ -17,8 +17,9 @@ import (
 // The promises made for when things go wrong at apply, through the CLI.
 
 // A server that answers a write without keeping a declared value, even
-// after the write is repeated, fails the apply at that key, and state
-// stays as it was: the next plan still has the update to make.
+// after the write is repeated, fails the apply at that key. What landed
+// is saved: the key is in state at the value the server answered, so the
+// next plan still has the update to make.
 func TestAccPreferencesResource_ServerDoesNotKeepTheValue(t *testing.T) {
 	eachDialect(t, func(t *testing.T, dc dialectCase) {
 		mock, url := startMock(t)
@@ -35,12 +36,12 @@ func TestAccPreferencesResource_ServerDoesNotKeepTheValue(t *testing.T) {
 				},
 				{
 					// The server keeps values again: the plan starts from
-					// the state before the failed apply, and applies.
+					// what the failed apply saved, and applies.
 					PreConfig: func() { mock.Reset(); mock.Set(dc.dialect, before) },
 					Config:    dc.resourceConfig(url, prefsBody(after, "")),
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(resourceName, plancheck.ResourceActionUpdate),
-						expectPriorPreferences(resourceName, before),
+						expectPriorPreferences(resourceName, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB}),
 					}},
 					Check: expectServer(mock, dc.dialect, after),
 				},

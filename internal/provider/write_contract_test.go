@@ -1,0 +1,279 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// Terraform's contract at the write path, each case through the
+// provider's protocol server as Terraform calls it: after an apply, state
+// says what is on the server, no two resources' states hold one key, and
+// a key's earlier value is decided once, from the document before the
+// write that first took it.
+
+// preferencesIn returns the preferences of a notification_preferences
+// state (nil for a null one).
+func (p *protocol) preferencesIn(state *tfprotov6.DynamicValue) prefs.Document {
+	p.tb.Helper()
+	if state == nil {
+		return nil
+	}
+	v, err := state.Unmarshal(p.resource)
+	if err != nil {
+		p.tb.Fatal(err)
+	}
+	if v.IsNull() {
+		return nil
+	}
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		p.tb.Fatal(err)
+	}
+	var elems map[string]tftypes.Value
+	if err := attrs["preferences"].As(&elems); err != nil {
+		p.tb.Fatal(err)
+	}
+	out := prefs.Document{}
+	for k, e := range elems {
+		var b bool
+		if err := e.As(&b); err != nil {
+			p.tb.Fatal(err)
+		}
+		out[k] = b
+	}
+	return out
+}
+
+// earlierIn returns the earlier values a resource's private state holds.
+func earlierIn(tb testing.TB, private []byte) prefs.Document {
+	tb.Helper()
+	entries := map[string][]byte{}
+	if len(private) > 0 {
+		if err := json.Unmarshal(private, &entries); err != nil {
+			tb.Fatalf("private state %s: %v", private, err)
+		}
+	}
+	earlier, err := decodeEarlier(entries[earlierKey])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return earlier
+}
+
+// Finding 1: a key moves from a to b; b's write lands and a's fails. a's
+// state must not keep the key: b holds it now. Otherwise the next apply,
+// in which b changes nothing and so is not applied, lets a write the
+// key's earlier value over b's.
+func TestContract_FailedReleaseDropsAKeyItsTakerHolds(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		before := mock.Document(dc.dialect)
+		aState, aPrivate := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+		aConfig := prefs.Document{dc.keyB: dc.defaultB}
+		bConfig := prefs.Document{dc.keyA: !dc.defaultA, dc.unmanagedKey: !before[dc.unmanagedKey]}
+
+		aPlan := p.plan(aState, aPrivate, aConfig, onDestroyRestore)
+		b := p.apply(context.Background(), nil, p.plan(nil, nil, bConfig, onDestroyRestore), bConfig, onDestroyRestore)
+		p.check(nil, b.Diagnostics)
+		mock.Inject(mockapi.Fault{Method: dc.write, Status: 500, Times: 1})
+		a := p.apply(context.Background(), aState, aPlan, aConfig, onDestroyRestore)
+		if !hasError(a.Diagnostics) {
+			t.Fatal("a's write succeeded despite the fault")
+		}
+		if got := p.preferencesIn(a.NewState); !maps.Equal(got, prefs.Document{dc.keyB: !dc.defaultB}) {
+			t.Fatalf("a's state after its failed apply holds %v; want %s alone: %s belongs to b, whose write landed", got, dc.keyB, dc.keyA)
+		}
+		p.walk()
+
+		// The next apply: only a has a change.
+		aState, aPrivate = a.NewState, a.Private
+		applied := p.change(aState, aPrivate, aConfig, onDestroyRestore)
+		p.check(nil, applied.Diagnostics)
+		if got := mock.Document(dc.dialect)[dc.keyA]; got != !dc.defaultA {
+			t.Fatalf("%s = %v after a's second apply, want b's %v", dc.keyA, got, !dc.defaultA)
+		}
+		// Destroy both: every key back where it was before Terraform.
+		p.check(nil, p.change(applied.NewState, applied.Private, nil, "").Diagnostics)
+		p.check(nil, p.change(b.NewState, b.Private, nil, "").Diagnostics)
+		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
+			t.Fatalf("after destroy the document is %v, want %v", after, before)
+		}
+	})
+}
+
+// Finding 2: a create lands, but another client flips one of its keys
+// while the request is in flight, so the answer shows it off and the
+// write goes once more. The earlier values stay those from before the
+// first request: destroy puts back what was there before Terraform, not
+// what Terraform wrote.
+func TestContract_WriteSentTwiceRemembersTheValuesBeforeIt(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		before := mock.Document(dc.dialect)
+		config := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+		mock.SetAfterNextWrite(dc.dialect, prefs.Document{dc.keyB: dc.defaultB})
+		state, private := p.create(config, onDestroyRestore)
+		if want := (prefs.Document{dc.keyA: dc.defaultA, dc.keyB: dc.defaultB}); !maps.Equal(earlierIn(t, private), want) {
+			t.Fatalf("the create remembers %v, want %v: the values before its first request", earlierIn(t, private), want)
+		}
+		p.check(nil, p.change(state, private, nil, "").Diagnostics)
+		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
+			t.Fatalf("after destroy the document is %v, want %v", after, before)
+		}
+	})
+}
+
+// Finding 3(b): a write whose first request landed and whose second is
+// refused fails, but what landed is saved: the keys it took over are in
+// state, with the values from before it, so that destroy puts them back.
+func TestContract_LandedWriteSavedWhenItsSecondRequestFails(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		before := mock.Document(dc.dialect)
+		config := prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}
+		mock.SetAfterNextWrite(dc.dialect, prefs.Document{dc.keyB: dc.defaultB})
+		mock.Inject(mockapi.Fault{Method: dc.write, Status: 400, Nth: 2})
+		created := p.apply(context.Background(), nil, p.plan(nil, nil, config, onDestroyRestore), config, onDestroyRestore)
+		if !hasError(created.Diagnostics) {
+			t.Fatal("the create succeeded despite its second request's refusal")
+		}
+		if got := p.preferencesIn(created.NewState); got[dc.keyA] != !dc.defaultA {
+			t.Fatalf("the failed create's state holds %v; want %s = %v, which landed", got, dc.keyA, !dc.defaultA)
+		}
+		if want := (prefs.Document{dc.keyA: dc.defaultA, dc.keyB: dc.defaultB}); !maps.Equal(earlierIn(t, created.Private), want) {
+			t.Fatalf("the failed create remembers %v, want %v", earlierIn(t, created.Private), want)
+		}
+		p.walk()
+		p.check(nil, p.change(created.NewState, created.Private, nil, "").Diagnostics)
+		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
+			t.Fatalf("after destroy the document is %v, want %v", after, before)
+		}
+	})
+}
+
+// Finding 3(d): under Ctrl-C, a request that lands but loses its answer
+// is not retried; the write fails, but is saved as landed, so that the
+// next apply does not take Terraform's value for the earlier one.
+func TestContract_InterruptedWriteWithALostAnswerIsSaved(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		before := mock.Document(dc.dialect)
+		config := prefs.Document{dc.keyA: !dc.defaultA}
+		mock.Inject(mockapi.Fault{Method: dc.write, DropAfterApply: true, Latency: 50 * time.Millisecond, Times: 1})
+		ctx, interrupt := context.WithCancel(context.Background())
+		planned := p.plan(nil, nil, config, onDestroyRestore)
+		go func() {
+			for mock.Count(dc.write) == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			interrupt()
+		}()
+		created := p.apply(ctx, nil, planned, config, onDestroyRestore)
+		if !hasError(created.Diagnostics) {
+			t.Fatal("the create succeeded although its answer was lost after the interrupt")
+		}
+		if got := p.preferencesIn(created.NewState); got[dc.keyA] != !dc.defaultA {
+			t.Fatalf("the interrupted create's state holds %v; want %s, which may have landed", got, dc.keyA)
+		}
+		if !maps.Equal(earlierIn(t, created.Private), prefs.Document{dc.keyA: dc.defaultA}) {
+			t.Fatalf("the interrupted create remembers %v, want %s = %v", earlierIn(t, created.Private), dc.keyA, dc.defaultA)
+		}
+		p.walk()
+		p.check(nil, p.change(created.NewState, created.Private, nil, "").Diagnostics)
+		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
+			t.Fatalf("after destroy the document is %v, want %v", after, before)
+		}
+	})
+}
+
+// A taker does not take a key whose releaser failed in this walk: the
+// releaser still manages it, so the taker fails at the key, sending
+// nothing, and the next apply, once the releaser's apply succeeds, moves
+// the key.
+func TestContract_TakerRefusesAKeyItsReleaserStillHolds(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		before := mock.Document(dc.dialect)
+		aState, aPrivate := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+		aConfig := prefs.Document{dc.keyB: dc.defaultB}
+		bConfig := prefs.Document{dc.keyA: !dc.defaultA, dc.unmanagedKey: !before[dc.unmanagedKey]}
+
+		aPlan := p.plan(aState, aPrivate, aConfig, onDestroyRestore)
+		bPlan := p.plan(nil, nil, bConfig, onDestroyRestore)
+		mock.Inject(mockapi.Fault{Method: dc.write, Status: 500, Times: 1})
+		a := p.apply(context.Background(), aState, aPlan, aConfig, onDestroyRestore)
+		if !hasError(a.Diagnostics) {
+			t.Fatal("a's write succeeded despite the fault")
+		}
+		writes := mock.Count(dc.write)
+		b := p.apply(context.Background(), nil, bPlan, bConfig, onDestroyRestore)
+		expectDiagnostic(t, b.Diagnostics, severityError, "Notification Key Still Managed by Another Resource", atKey(dc.keyA),
+			"whose apply failed before it let the key go", "apply again")
+		if got := p.preferencesIn(a.NewState); got[dc.keyA] != !dc.defaultA {
+			t.Fatalf("a's state holds %v; want %s, which it failed to let go", got, dc.keyA)
+		}
+		if b.NewState != nil && p.preferencesIn(b.NewState) != nil {
+			t.Fatalf("b's failed create saved %v", p.preferencesIn(b.NewState))
+		}
+		if mock.Count(dc.write) != writes {
+			t.Fatal("b's refused create sent a write")
+		}
+		p.walk()
+
+		// Apply again: a lets the key go, then b takes it over.
+		aPlan = p.plan(a.NewState, a.Private, aConfig, onDestroyRestore)
+		bPlan = p.plan(nil, nil, bConfig, onDestroyRestore)
+		a = p.apply(context.Background(), a.NewState, aPlan, aConfig, onDestroyRestore)
+		p.check(nil, a.Diagnostics)
+		b = p.apply(context.Background(), nil, bPlan, bConfig, onDestroyRestore)
+		p.check(nil, b.Diagnostics)
+		p.walk()
+		p.check(nil, p.change(a.NewState, a.Private, nil, "").Diagnostics)
+		p.check(nil, p.change(b.NewState, b.Private, nil, "").Diagnostics)
+		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
+			t.Fatalf("after destroy the document is %v, want %v", after, before)
+		}
+	})
+}
+
+// When two resources' states hold one key (an apply interrupted between
+// the taker and the one letting go, or -target) and the one declaring it
+// changes nothing, Terraform applies only the one letting it go, which
+// writes the earlier value back. The plan says so, whichever of the two
+// Terraform plans first.
+func TestContract_PlanWarnsOfAKeyTwoStatesHold(t *testing.T) {
+	for _, ownerFirst := range []bool{true, false} {
+		name := map[bool]string{true: "owner_planned_first", false: "owner_planned_last"}[ownerFirst]
+		t.Run(name, func(t *testing.T) {
+			eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+				aState, aPrivate := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+				bConfig := prefs.Document{dc.keyA: !dc.defaultA}
+				bState, bPrivate := p.create(bConfig, onDestroyRestore) // as -target would: a still holds the key
+				aConfig := prefs.Document{dc.keyB: !dc.defaultB}
+
+				var aPlan, bPlan *tfprotov6.PlanResourceChangeResponse
+				if ownerFirst {
+					bPlan = p.plan(bState, bPrivate, bConfig, onDestroyRestore)
+					aPlan = p.plan(aState, aPrivate, aConfig, onDestroyRestore)
+				} else {
+					aPlan = p.plan(aState, aPrivate, aConfig, onDestroyRestore)
+					bPlan = p.plan(bState, bPrivate, bConfig, onDestroyRestore)
+				}
+				warned := aPlan
+				if !ownerFirst {
+					warned = bPlan
+				}
+				expectDiagnostic(t, warned.Diagnostics, warning, "Notification Key Managed by Two Resources", atKey(dc.keyA),
+					fmt.Sprintf("writes back %v", dc.defaultA), "Move keys without -target")
+				if ownerFirst {
+					expectDiagnostic(t, aPlan.Diagnostics, warning, "Notification Keys Will Be Restored", nil, fmt.Sprintf("%s → %v", dc.keyA, dc.defaultA))
+				}
+			})
+		})
+	}
+}
