@@ -41,7 +41,7 @@ type notificationProvider struct {
 	// so that a fault soak of hundreds of retries finishes in minutes.
 	retryWaitMin, retryWaitMax time.Duration
 	// tokenCommandTimeout bounds token_command; zero means
-	// client.DefaultTokenCommandTimeout. Only tests set it.
+	// credentials.DefaultCommandTimeout. Only tests set it.
 	tokenCommandTimeout time.Duration
 }
 
@@ -149,7 +149,7 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 	cfg.RetryWaitMin, cfg.RetryWaitMax = p.retryWaitMin, p.retryWaitMax
 	// A token file or command is read now, so that a broken one fails
 	// the plan before anything else, pointed at its argument.
-	if cfg.Source.Refreshable() {
+	if cfg.Source != nil && cfg.Source.Refreshable() {
 		if _, err := cfg.Source.Token(ctx); err != nil {
 			addTokenFetchError(&resp.Diagnostics, "get a token for the notification API", err, true)
 			return
