@@ -11,7 +11,7 @@ const Masked = "***"
 
 var (
 	// A scheme and its credentials: Authorization: Bearer …, Basic ….
-	schemeValue = regexp.MustCompile(`(?i)\b(bearer|basic|token)(\s+)[^\s"',;]+`)
+	schemeValue = regexp.MustCompile(`(?i)\b(bearer|basic)(\s+)[^\s"',;]+`)
 	// The value of key=…, "secret": … and the like.
 	namedSecret = regexp.MustCompile(`(?i)((?:token|secret|key|password|passwd|pwd|authorization|auth|credentials?|session)["']?\s*[:=]\s*["']?)(?:(?:bearer|basic)\s+)?[^\s"',;]+`)
 	// Three base64url segments: a JWT, whatever it holds.
