@@ -149,6 +149,15 @@ func (b *cancelOnClose) Close() error {
 // nothing more, and a write refused with 401 was not applied, so nothing
 // is lost by not sending it again.
 func stopped(ctx context.Context) bool {
+	// The stop itself first: the guard learns of it a moment later, on
+	// its own goroutine, and a wait that the stop ended may return first.
+	if stop, ok := ctx.Value(stopKey{}).(<-chan struct{}); ok {
+		select {
+		case <-stop:
+			return true
+		default:
+		}
+	}
 	g := guardOf(ctx)
 	if g == nil {
 		return false
@@ -168,7 +177,7 @@ func closeBody(req *http.Request) {
 // be fetched: sending it again would run the failing command again.
 func tokenFetchFailed(err error) bool {
 	var fe *credentials.FetchError
-	return errors.As(err, &fe)
+	return errors.As(err, &fe) || errors.Is(err, credentials.ErrNoToken)
 }
 
 // TokenRejectedError is a 401: the API refused the token. It wraps the

@@ -251,7 +251,9 @@ func TestStoppedRequestIsNotSentAgainAfterA401(t *testing.T) {
 
 // The wait for a token is not an attempt: a command slower than
 // request_timeout gives its token and the request succeeds; one past its
-// own limit is "timed out" as a command, run once, never retried.
+// own limit is "timed out" as a command, run once, never retried. (Its
+// times outlast every attempt together: shared waits for one fetch must
+// not make it pass by luck.)
 func TestTokenWaitIsNotARequest(t *testing.T) {
 	counter := filepath.Join(t.TempDir(), "runs")
 	slow := func(d string) []string {
@@ -261,7 +263,7 @@ func TestTokenWaitIsNotARequest(t *testing.T) {
 	srv := httptest.NewServer(as)
 	defer srv.Close()
 	newClient := func(src TokenSource) Client {
-		c, err := New(Config{Endpoint: srv.URL, Source: src, Dialect: prefs.V1, Timeout: 200 * time.Millisecond, MaxRetries: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
+		c, err := New(Config{Endpoint: srv.URL, Source: src, Dialect: prefs.V1, Timeout: 100 * time.Millisecond, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -87,10 +87,10 @@ func (s *Source) Attr() string { return s.attr }
 // token cannot, so a 401 for it is final.
 func (s *Source) Refreshable() bool { return s.fetch != nil }
 
-// errNoToken is what a static source without a token answers: the
+// ErrNoToken is what a static source without a token answers: the
 // provider refuses an empty token before it builds one, so this is a
 // guard against a panic, not a message users meet.
-var errNoToken = errors.New("the token is empty")
+var ErrNoToken = errors.New("the token is empty")
 
 // Token returns the token to send now, fetching a new one first when
 // there is none yet or the current one is due. A refresh that fails while
@@ -103,7 +103,7 @@ func (s *Source) Token(ctx context.Context) (Token, error) {
 	switch {
 	case s.fetch == nil && cur.Value == "":
 		s.mu.Unlock()
-		return Token{}, errNoToken
+		return Token{}, ErrNoToken
 	case s.fetch == nil, cur.Value != "" && !cur.due(now):
 		s.mu.Unlock()
 		return cur, nil
