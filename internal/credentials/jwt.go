@@ -36,8 +36,7 @@ func readClaims(value string) (c claims, ok bool) {
 	if dec.Decode(&raw) != nil {
 		return claims{}, false
 	}
-	c.exp, _ = numericDate(raw.Exp)
-	c.iat, _ = numericDate(raw.Iat)
+	c.exp, c.iat = numericDate(raw.Exp), numericDate(raw.Iat)
 	return c, true
 }
 
@@ -53,12 +52,12 @@ func decodeSegment(s string) ([]byte, error) {
 
 // numericDate reads a JWT NumericDate: seconds since the Unix epoch, whole
 // or fractional. Anything else, or a value beyond any plausible date, is
-// no date.
-func numericDate(raw json.RawMessage) (time.Time, bool) {
+// the zero time.
+func numericDate(raw json.RawMessage) time.Time {
 	var f float64
 	if len(raw) == 0 || json.Unmarshal(raw, &f) != nil || math.IsNaN(f) || f <= 0 || f > 1e11 {
-		return time.Time{}, false
+		return time.Time{}
 	}
 	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -89,12 +88,10 @@ func parseExpiresAt(raw json.RawMessage) (time.Time, error) {
 		}
 		return t, nil
 	}
-	var sec float64
-	if json.Unmarshal(raw, &sec) != nil || math.IsNaN(sec) || sec <= 0 || sec > 1e11 {
-		return bad()
+	if t := numericDate(raw); !t.IsZero() {
+		return t, nil // Unix seconds, as a JWT's exp
 	}
-	whole, frac := math.Modf(sec)
-	return time.Unix(int64(whole), int64(frac*1e9)).UTC(), nil
+	return bad()
 }
 
 // decodeText returns b as a string: UTF-8, its byte order mark dropped,
