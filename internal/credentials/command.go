@@ -105,7 +105,7 @@ func runCommand(ctx context.Context, argv []string, timeout time.Duration, known
 	var exit *exec.ExitError
 	switch {
 	case timedOut:
-		fail.Problem, fail.Timeout, fail.Stderr = CommandTimedOut, timeout, stderrTail(string(errOut), known...)
+		fail.Problem, fail.Timeout = CommandTimedOut, timeout
 		return nil, "", fail
 	case errors.As(waitErr, &exit):
 		fail.Problem, fail.ExitStatus = CommandFailed, exit.ExitCode()
