@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openprefs/terraform-provider-notification/internal/credentials"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
@@ -40,7 +41,7 @@ type Config struct {
 	Token    string // a static bearer token, when Source is nil; never logged
 	// Source gives the token of each request instead: a token file or
 	// command fetched again before it expires and after a 401.
-	Source  *TokenSource
+	Source  TokenSource
 	Dialect prefs.Dialect
 	UserID  int64 // the vastai user whose document this is; 0 until ResolveUser asks the API
 
@@ -65,7 +66,7 @@ func New(cfg Config) (Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Token == "" && cfg.Source == nil {
+	if strings.TrimSpace(cfg.Token) == "" && cfg.Source == nil {
 		return nil, errors.New("the token is empty")
 	}
 	t := newTransport(cfg)
@@ -103,9 +104,9 @@ func ParseEndpoint(s string) (string, error) {
 
 // source is the token source of the configuration: Source, or Token as a
 // static token.
-func (cfg Config) source() *TokenSource {
+func (cfg Config) source() TokenSource {
 	if cfg.Source != nil {
 		return cfg.Source
 	}
-	return StaticToken(cfg.Token)
+	return credentials.Static(cfg.Token, credentials.Options{})
 }

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/openprefs/terraform-provider-notification/internal/credentials"
 )
 
 // APIError is an answer from the API that is not the document asked for:
@@ -98,7 +100,7 @@ func (e *RequestError) Unwrap() error { return e.Err }
 // truncated document can be recognised without flooding the diagnostic.
 func snippet(body []byte) string {
 	const limit = 120
-	s := strings.Join(strings.Fields(string(body)), " ")
+	s := strings.Join(strings.Fields(credentials.MaskSecrets(string(body))), " ")
 	if s == "" {
 		return "(empty body)"
 	}

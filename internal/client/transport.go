@@ -26,7 +26,7 @@ const maxBody = 16 << 20
 // the dialect decides what the body means.
 type transport struct {
 	http      *retryablehttp.Client
-	src       *TokenSource
+	src       TokenSource
 	userAgent string
 }
 
@@ -45,9 +45,13 @@ func newTransport(cfg Config) *transport {
 	// so a 429 or 503 that outlasted the retries still reads as the API's
 	// own error with its code and request id.
 	rc.ErrorHandler = retryablehttp.PassthroughErrorHandler
+	// No http.Client Timeout: it would bound the wait for a token too.
+	// authTransport bounds each attempt instead, once it has its token.
 	rc.HTTPClient = &http.Client{
-		Timeout:       orDefault(cfg.Timeout, DefaultTimeout),
-		Transport:     &authTransport{src: src, base: &loggingTransport{base: cleanhttp.DefaultPooledTransport()}},
+		Transport: &authTransport{
+			src: src, timeout: orDefault(cfg.Timeout, DefaultTimeout),
+			base: &loggingTransport{base: cleanhttp.DefaultPooledTransport()},
+		},
 		CheckRedirect: sameHostRedirects,
 	}
 	return &transport{http: rc, src: src, userAgent: cfg.UserAgent}
@@ -107,6 +111,12 @@ func (t *transport) send(ctx context.Context, method, url string, body any) (*re
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return nil, &RequestError{Method: method, Path: req.URL.Path, Attempts: *attempts, Err: fmt.Errorf("reading response: %w", err)}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// An error's message and body reach diagnostics and logs: a
+		// gateway that echoes the Authorization header must not put the
+		// token there.
+		data = []byte(t.src.Mask(string(data)))
 	}
 	r := &response{path: req.URL.Path, attempts: *attempts, status: resp.StatusCode, requestID: resp.Header.Get("X-Request-Id"), body: data}
 	if r.status == http.StatusUnauthorized {

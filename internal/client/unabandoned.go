@@ -121,3 +121,22 @@ func prepareRetry(req *http.Request) error {
 	g.waiting = false
 	return nil
 }
+
+// untilStopped returns ctx, cancelled too when Terraform stops the request
+// (see Unabandoned): what a wait that is not an attempt (for a new token)
+// ends on.
+func untilStopped(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop, ok := ctx.Value(stopKey{}).(<-chan struct{})
+	if !ok {
+		return ctx, cancel
+	}
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/openprefs/terraform-provider-notification/internal/client"
+	"github.com/openprefs/terraform-provider-notification/internal/credentials"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
@@ -57,7 +58,7 @@ func addTokenError(diags *diag.Diagnostics, d prefs.Dialect, action string, err 
 	case errors.As(err, &rejected):
 		addTokenRejected(diags, d, action, rejected)
 		return true
-	case errors.As(err, new(*client.TokenFetchError)):
+	case errors.As(err, new(*credentials.FetchError)):
 		addTokenFetchError(diags, action, err, false)
 		return true
 	}
@@ -66,20 +67,20 @@ func addTokenError(diags *diag.Diagnostics, d prefs.Dialect, action string, err 
 
 // tokenSummary names each way a fetch fails. (Each is assigned to
 // summary, so that TestEverySummaryIsAsserted finds it.)
-func tokenSummary(fe *client.TokenFetchError) (summary string) {
+func tokenSummary(fe *credentials.FetchError) (summary string) {
 	file := fe.Attr == "token_file"
 	switch {
-	case fe.Problem == client.FileUnreadable:
+	case fe.Problem == credentials.FileUnreadable:
 		summary = "Token File Unreadable"
-	case fe.Problem == client.NoToken && file:
+	case fe.Problem == credentials.NoToken && file:
 		summary = "Token File Empty"
-	case fe.Problem == client.OutputUnreadable && file:
+	case fe.Problem == credentials.OutputUnreadable && file:
 		summary = "Token File Not Understood"
-	case fe.Problem == client.CommandTimedOut:
+	case fe.Problem == credentials.CommandTimedOut:
 		summary = "Token Command Timed Out"
-	case fe.Problem == client.NoToken:
+	case fe.Problem == credentials.NoToken:
 		summary = "Token Command Printed No Token"
-	case fe.Problem == client.OutputUnreadable:
+	case fe.Problem == credentials.OutputUnreadable:
 		summary = "Token Command Output Not Understood"
 	default:
 		summary = "Token Command Failed"
@@ -91,14 +92,14 @@ func tokenSummary(fe *client.TokenFetchError) (summary string) {
 // at its argument when the provider is being configured, on the
 // operation otherwise.
 func addTokenFetchError(diags *diag.Diagnostics, action string, err error, atAttr bool) {
-	var fe *client.TokenFetchError
+	var fe *credentials.FetchError
 	if !errors.As(err, &fe) {
 		diags.AddError("Could Not Get a Notification API Token", fmt.Sprintf("Could not %s: %v.", action, err))
 		return
 	}
 	summary := tokenSummary(fe)
 	advice := "token_command runs its program without a shell, with standard input closed, in Terraform's working directory and environment; its standard output must be the token alone or {\"token\": \"…\", \"expires_at\": \"<RFC 3339>\"}. Run the command yourself to see what it does."
-	if fe.Problem == client.CommandTimedOut {
+	if fe.Problem == credentials.CommandTimedOut {
 		advice = "A token command must not wait for input (its standard input is closed) or for a person. If it is only slow, make it faster: requests wait for it. " + advice
 	}
 	if fe.Attr == "token_file" {
@@ -143,6 +144,24 @@ func addTokenRejected(diags *diag.Diagnostics, d prefs.Dialect, action string, e
 			what = "from running token_command again"
 		}
 		advice = fmt.Sprintf("A new token %s after the first 401 was refused too. Check that it gives a token for this API at this endpoint: %s.", what, tokenKind(d))
+		if !e.Refetched {
+			// Only the first token was tried: the request was stopped, or
+			// its body could not be sent again.
+			advice = fmt.Sprintf("The request was not sent again with a new token (Terraform was interrupted, or the request could not be repeated). Run Terraform again; if the 401 persists, check that %s gives a token for this API at this endpoint: %s.", e.Attr, tokenKind(d))
+		}
 	}
 	diags.AddError(summary, fmt.Sprintf("Could not %s. %s %s", action, facts, advice))
+}
+
+// addMissingToken explains that no source gave a token; blank says the
+// token argument was set, but to nothing.
+func addMissingToken(diags *diag.Diagnostics, vast, blank bool) {
+	detail := "The provider needs a bearer token: a user session token for the v1 API, from token, token_file (or NOTIFICATION_TOKEN_FILE) or token_command. Session tokens live about a minute: in CI, token_command or token_file keeps one fresh."
+	if vast {
+		detail = "The provider needs a Vast.ai API key, from token, token_file or token_command; VAST_API_KEY, which the vast CLI reads, works too."
+	}
+	if blank {
+		detail = "The token argument is empty, which counts as unset, and no environment variable gives one either. " + detail
+	}
+	addSettingError(diags, setting{attr: "token", env: "NOTIFICATION_TOKEN"}, "Missing Notification API Token", detail)
 }

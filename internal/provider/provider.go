@@ -41,7 +41,7 @@ type notificationProvider struct {
 	// so that a fault soak of hundreds of retries finishes in minutes.
 	retryWaitMin, retryWaitMax time.Duration
 	// tokenCommandTimeout bounds token_command; zero means
-	// client.DefaultTokenCommandTimeout. Only tests set it.
+	// credentials.DefaultCommandTimeout. Only tests set it.
 	tokenCommandTimeout time.Duration
 }
 
@@ -73,7 +73,7 @@ func (p *notificationProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Optional:            true,
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "Bearer token: a user session token for `v1` (API keys are refused by that endpoint), an API key for `vastai`. May also be set with the `NOTIFICATION_TOKEN` environment variable, which keeps it out of configuration; with `api = \"vastai\"`, `VAST_API_KEY` (the variable the vast CLI reads) is used when neither is set. A `v1` session token lives about a minute, so a static one suits only short runs: in CI use `token_command` or `token_file`, which the provider reads again before the token expires. A token that is a JWT whose `exp` has passed fails the plan before any request. Conflicts with `token_file` and `token_command`.",
+				MarkdownDescription: "Bearer token: a user session token for `v1` (API keys are refused by that endpoint), an API key for `vastai`. May also be set with the `NOTIFICATION_TOKEN` environment variable, which keeps it out of configuration; with `api = \"vastai\"`, `VAST_API_KEY` (the variable the vast CLI reads) is used when neither is set. A `v1` session token lives about a minute, so a static one suits only short runs: in CI use `token_command` or `token_file`, which the provider reads again before the token expires. A token that is a JWT whose `exp` has passed (by more than 30 seconds, an allowance for clock skew) fails the plan before any request. An empty or blank `token` counts as unset, so that `token = var.token` with a default of `\"\"` lets `NOTIFICATION_TOKEN` (or `NOTIFICATION_TOKEN_FILE`) apply. Conflicts with `token_file` and `token_command`.",
 				Optional:            true,
 				Sensitive:           true,
 				Validators: []validator.String{
@@ -81,7 +81,7 @@ func (p *notificationProvider) Schema(_ context.Context, _ provider.SchemaReques
 				},
 			},
 			"token_file": schema.StringAttribute{
-				MarkdownDescription: "Path of a file whose content is the token (surrounding whitespace trimmed), or `{\"token\": \"…\", \"expires_at\": \"<RFC 3339>\"}`. The provider reads it when it is configured and again before each request once half the token's lifetime has passed or less than 10 seconds are left (the lifetime comes from `expires_at` or the JWT's `exp`), and after a `401`; so whatever keeps the file fresh may rewrite it at any time. A relative path is relative to Terraform's working directory. May also be set with the `NOTIFICATION_TOKEN_FILE` environment variable. Conflicts with `token` and `token_command`.",
+				MarkdownDescription: "Path of a file whose content is the token (surrounding whitespace trimmed), or `{\"token\": \"…\", \"expires_at\": \"<RFC 3339>\"}` (`expires_at` may also be Unix seconds), at most 64 KiB, in UTF-8 (a byte order mark is dropped) or UTF-16 with a byte order mark, as PowerShell's `>` writes. A read that takes more than 5 seconds (a FIFO nothing writes to, a hung mount) is an error. The provider reads it when it is configured and again before each request once half the token's lifetime has passed or less than 10 seconds are left (the lifetime comes from `expires_at` or the JWT's `exp`), and after a `401`; so whatever keeps the file fresh may rewrite it at any time. A relative path is relative to Terraform's working directory. May also be set with the `NOTIFICATION_TOKEN_FILE` environment variable. Conflicts with `token` and `token_command`.",
 				Optional:            true,
 				Validators: []validator.String{
 					stringvalidator.LengthAtLeast(1),
@@ -89,7 +89,7 @@ func (p *notificationProvider) Schema(_ context.Context, _ provider.SchemaReques
 				},
 			},
 			"token_command": schema.ListAttribute{
-				MarkdownDescription: "A program and its arguments, such as `[\"./mint-session-token\", \"--user\", \"ci\"]`, run without a shell, in Terraform's environment and working directory, with standard input closed and a time limit of 30 seconds. Its standard output is the token alone (surrounding whitespace trimmed) or `{\"token\": \"…\", \"expires_at\": \"<RFC 3339>\"}`, and is never logged or shown. The provider runs it when it is configured, so a broken command fails the plan before anything else, and again before a request once half the token's lifetime has passed or less than 10 seconds are left (the lifetime comes from `expires_at` or the JWT's `exp`), and after a `401`, one run at a time per provider configuration. A request refused with `401` is sent again once with the new token. When the command fails, the error names the program, its exit status or the time limit, and the last lines of its standard error, with anything that looks like a token masked. Conflicts with `token` and `token_file`.",
+				MarkdownDescription: "A program and its arguments, such as `[\"./mint-session-token\", \"--user\", \"ci\"]`, run without a shell, in Terraform's environment and working directory, with standard input closed and a time limit of 30 seconds, in a process group of its own that is killed whole at the limit. Its standard output is the token alone (surrounding whitespace trimmed) or `{\"token\": \"…\", \"expires_at\": \"<RFC 3339>\"}` (`expires_at` may also be Unix seconds), at most 64 KiB, and is never logged or shown; it is read until the command exits, so a background process it leaves behind does not hold it. The time a run takes does not count against `request_timeout`. A run that fails while the current token has more than 10 seconds left is logged as a warning, and the current token serves, with a backoff before the next run. The provider runs it when it is configured, so a broken command fails the plan before anything else, and again before a request once half the token's lifetime has passed or less than 10 seconds are left (the lifetime comes from `expires_at` or the JWT's `exp`), and after a `401`, one run at a time per provider configuration. A request refused with `401` is sent again once with the new token. When the command fails, the error names the program, its exit status or the time limit, and the last lines of its standard error, with anything that looks like a token masked. Conflicts with `token` and `token_file`.",
 				Optional:            true,
 				ElementType:         types.StringType,
 				Validators: []validator.List{
@@ -149,7 +149,7 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 	cfg.RetryWaitMin, cfg.RetryWaitMax = p.retryWaitMin, p.retryWaitMax
 	// A token file or command is read now, so that a broken one fails
 	// the plan before anything else, pointed at its argument.
-	if cfg.Source.Refreshable() {
+	if cfg.Source != nil && cfg.Source.Refreshable() {
 		if _, err := cfg.Source.Token(ctx); err != nil {
 			addTokenFetchError(&resp.Diagnostics, "get a token for the notification API", err, true)
 			return

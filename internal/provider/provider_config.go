@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/openprefs/terraform-provider-notification/internal/client"
+	"github.com/openprefs/terraform-provider-notification/internal/credentials"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
@@ -75,7 +77,7 @@ func (m providerModel) clientConfig(version, terraformVersion string) (client.Co
 }
 
 // clientConfigWith is clientConfig with a time limit for token_command;
-// zero means client.DefaultTokenCommandTimeout.
+// zero means credentials.DefaultCommandTimeout.
 func (m providerModel) clientConfigWith(version, terraformVersion string, commandTimeout time.Duration) (client.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	cfg := client.Config{
@@ -145,14 +147,18 @@ func (m providerModel) clientConfigWith(version, terraformVersion string, comman
 // over the environment (the schema's validators refuse two in the block);
 // of the environment's, NOTIFICATION_TOKEN and NOTIFICATION_TOKEN_FILE
 // both set is an error, since nothing says which is meant; VAST_API_KEY
-// comes last, for vastai only. It returns the static token too, when that
-// is the source, for callers that read Config.Token.
-func (m providerModel) tokenSource(diags *diag.Diagnostics, vast bool, commandTimeout time.Duration) (string, *client.TokenSource) {
+// comes last, for vastai only. An empty or blank token, in the block or
+// the environment, counts as unset, as a variable defaulting to "" means
+// it: the environment's source applies, or the token is missing. It
+// returns the static token too, when that is the source, for callers that
+// read Config.Token.
+func (m providerModel) tokenSource(diags *diag.Diagnostics, vast bool, commandTimeout time.Duration) (string, client.TokenSource) {
+	blank := !m.Token.IsNull() && strings.TrimSpace(m.Token.ValueString()) == ""
 	switch {
-	case !m.Token.IsNull():
+	case !m.Token.IsNull() && !blank:
 		return staticToken(diags, setting{attr: "token", env: "NOTIFICATION_TOKEN", value: m.Token.ValueString()}, false)
 	case !m.TokenFile.IsNull():
-		return "", client.TokenFile(m.TokenFile.ValueString())
+		return "", credentials.File(m.TokenFile.ValueString(), credentials.Options{})
 	case !m.TokenCommand.IsNull():
 		var argv []string
 		diags.Append(m.TokenCommand.ElementsAs(context.Background(), &argv, false)...)
@@ -160,34 +166,30 @@ func (m providerModel) tokenSource(diags *diag.Diagnostics, vast bool, commandTi
 			addEmptyTokenProgram(diags)
 			return "", nil
 		}
-		return "", client.TokenCommand(argv, commandTimeout)
+		return "", credentials.Command(argv, credentials.Options{Timeout: commandTimeout})
 	}
-	token, file := os.Getenv("NOTIFICATION_TOKEN"), os.Getenv("NOTIFICATION_TOKEN_FILE")
+	token, file := strings.TrimSpace(os.Getenv("NOTIFICATION_TOKEN")), os.Getenv("NOTIFICATION_TOKEN_FILE")
 	switch {
 	case token != "" && file != "":
 		addTokenSourcesConflict(diags)
 		return "", nil
 	case file != "":
-		return "", client.TokenFile(file)
+		return "", credentials.File(file, credentials.Options{})
 	case token != "":
 		return staticToken(diags, setting{attr: "token", env: "NOTIFICATION_TOKEN", value: token}, true)
-	case vast && os.Getenv("VAST_API_KEY") != "":
-		return staticToken(diags, setting{attr: "token", env: "VAST_API_KEY", value: os.Getenv("VAST_API_KEY")}, true)
+	case vast && strings.TrimSpace(os.Getenv("VAST_API_KEY")) != "":
+		return staticToken(diags, setting{attr: "token", env: "VAST_API_KEY", value: strings.TrimSpace(os.Getenv("VAST_API_KEY"))}, true)
 	}
-	missing := setting{attr: "token", env: "NOTIFICATION_TOKEN"}
-	detail := "The provider needs a bearer token: a user session token for the v1 API, from token, token_file (or NOTIFICATION_TOKEN_FILE) or token_command. Session tokens live about a minute: in CI, token_command or token_file keeps one fresh."
-	if vast {
-		detail = "The provider needs a Vast.ai API key, from token, token_file or token_command; VAST_API_KEY, which the vast CLI reads, works too."
-	}
-	missing.error(diags, "Missing Notification API Token", detail)
+	addMissingToken(diags, vast, blank)
 	return "", nil
 }
 
 // staticToken is a token given as it is. One that is a JWT whose exp has
-// passed can only be refused: the plan fails now, before any request,
-// saying when it expired and what to use instead.
-func staticToken(diags *diag.Diagnostics, s setting, fromEnv bool) (string, *client.TokenSource) {
-	src := client.StaticToken(s.value)
+// passed (by more than credentials.ClockSkew) can only be refused: the
+// plan fails now, before any request, saying when it expired and what to
+// use instead.
+func staticToken(diags *diag.Diagnostics, s setting, fromEnv bool) (string, client.TokenSource) {
+	src := credentials.Static(s.value, credentials.Options{})
 	if tok, now := src.Current(), src.Now(); tok.Expired(now) {
 		addExpiredStaticToken(diags, s, fromEnv, tok.Expiry, now)
 	}

@@ -49,7 +49,7 @@ func TestAccProvider_TokenSourceFailures(t *testing.T) {
 		{"command fails", helperCommand(t, "fail"), false, expectAll(
 			`Token Command Failed`, `\d+:\s+token_command\s+=`, words(`exited with status 3; its standard error ends:`),
 			words(`signing in to the token service`), words(`refused: secret_key=*** token=***`), words("Run the command yourself"))},
-		{"command times out", helperCommand(t, "sleep"), true, expectAll(
+		{"command times out, slower than request_timeout too", helperCommand(t, "sleep") + "\n  request_timeout = \"200ms\"", true, expectAll(
 			`Token Command Timed Out`, `\d+:\s+token_command\s+=`, words(`did not finish within its time limit of 1s and was stopped.`), words("must not wait for input"))},
 		{"command prints nothing", helperCommand(t, "empty"), false, expectAll(
 			`Token Command Printed No Token`, words(`printed no token on its standard output.`))},
@@ -201,6 +201,8 @@ func TestTokenDiagnostics(t *testing.T) {
 			[]string{"token_command printed a token that had expired already"}},
 		{"file, refused", &client.TokenRejectedError{API: api, Attr: "token_file", At: at, Refetched: true}, "Notification API Rejected the Token",
 			[]string{"A new token read again from token_file after the first 401 was refused too."}},
+		{"command, refused, not sent again", &client.TokenRejectedError{API: api, Attr: "token_command", At: at}, "Notification API Rejected the Token",
+			[]string{"The request was not sent again with a new token (Terraform was interrupted, or the request could not be repeated)."}},
 	} {
 		var diags diag.Diagnostics
 		handled := addTokenError(&diags, prefs.V1, "read notification preferences", tt.err)
@@ -225,4 +227,39 @@ func TestTokenDiagnostics(t *testing.T) {
 	if diags.ErrorsCount() != 1 || diags[0].Summary() != "Could Not Get a Notification API Token" || diags[0].Detail() != "Could not get a token for the notification API: context canceled." {
 		t.Fatalf("a fetch that was cancelled: %v", diags)
 	}
+}
+
+// An empty or blank token counts as unset, as a variable defaulting to ""
+// means it: NOTIFICATION_TOKEN applies. With nothing in the environment,
+// the token is missing, and the error says the argument was empty. No
+// panic either way.
+func TestAccProvider_EmptyTokenCountsAsUnset(t *testing.T) {
+	mock, url := startMock(t)
+	emptyVar := `
+variable "notification_token" {
+  type    = string
+  default = ""
+}
+`
+	t.Run("the environment applies", func(t *testing.T) {
+		t.Setenv("NOTIFICATION_TOKEN", mockapi.OtherSessionToken)
+		mock.ResetJournal()
+		cliTest(t, resource.TestCase{Steps: []resource.TestStep{{Config: emptyVar + tokenProvider(url, "token = var.notification_token") + currentData}}})
+		if lastToken(mock) != mockapi.OtherSessionToken {
+			t.Fatalf("the requests carried %q, want NOTIFICATION_TOKEN's", lastToken(mock))
+		}
+	})
+	t.Run("blank and nothing else", func(t *testing.T) {
+		t.Setenv("NOTIFICATION_TOKEN", "")
+		t.Setenv("NOTIFICATION_TOKEN_FILE", "")
+		mock.ResetJournal()
+		cliTest(t, resource.TestCase{Steps: []resource.TestStep{{
+			Config: tokenProvider(url, `token = "  "`) + currentData, PlanOnly: true,
+			ExpectError: expectAll(`Missing Notification API Token`, `\d+:\s+token\s+=`,
+				words("The token argument is empty, which counts as unset, and no environment variable gives one either.")),
+		}}})
+		if j := mock.Journal(); len(j) != 0 {
+			t.Fatalf("a provider with no token sent %v", j)
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,8 +16,19 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
+	"github.com/openprefs/terraform-provider-notification/internal/credentials"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
+
+var t0 = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+
+// fakeClock is the time a test sets, for refresh decisions made without waiting.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 
 // mintScript is a token command: each run appends a line to the counter
 // file and prints tok-<runs>, with expires_at when given (a time far from
@@ -82,7 +94,7 @@ func readInParallel(t *testing.T, c Client, n int) {
 	wg.Wait()
 }
 
-func sourceClient(t *testing.T, src *TokenSource, accept func(string, int) bool) (Client, *authServer) {
+func sourceClient(t *testing.T, src TokenSource, accept func(string, int) bool) (Client, *authServer) {
 	t.Helper()
 	as := &authServer{accept: accept}
 	srv := httptest.NewServer(as)
@@ -94,32 +106,11 @@ func sourceClient(t *testing.T, src *TokenSource, accept func(string, int) bool)
 	return c, as
 }
 
-// Many requests in parallel that all need a new token run the command
-// once, and each is sent with that token.
-func TestParallelRequestsNeedingRefreshRunTheCommandOnce(t *testing.T) {
-	argv, runs := mintScript(t, "2026-03-04T07:00:00Z")
-	clock := &fakeClock{now: t0}
-	src := TokenCommand(argv, 0)
-	src.now = clock.Now
-	// The token in hand has 5 s left: every request must fetch first.
-	src.current = Token{Value: "old", issued: t0.Add(-55 * time.Second), Expiry: t0.Add(5 * time.Second)}
-	c, as := sourceClient(t, src, func(tok string, _ int) bool { return tok == "tok-1" })
-	readInParallel(t, c, 40)
-	if n := runs(); n != 1 {
-		t.Fatalf("the command ran %d times for 40 requests needing a refresh, want 1", n)
-	}
-	for _, tok := range as.tokens() {
-		if tok != "tok-1" {
-			t.Fatalf("a request carried %q, want tok-1", tok)
-		}
-	}
-}
-
 // A 401 fetches a new token and sends the request again, once; when many
 // requests meet a 401 with one token, one new token serves them all.
 func TestRefusedOnceIsFetchedAgainAndSentAgain(t *testing.T) {
 	argv, runs := mintScript(t, "")
-	c, as := sourceClient(t, TokenCommand(argv, 0), func(tok string, _ int) bool { return tok != "tok-1" })
+	c, as := sourceClient(t, credentials.Command(argv, credentials.Options{}), func(tok string, _ int) bool { return tok != "tok-1" })
 	readInParallel(t, c, 20)
 	if n := runs(); n != 2 {
 		t.Fatalf("the command ran %d times, want 2: the first token, and one after the refusals", n)
@@ -134,7 +125,7 @@ func TestRefusedOnceIsFetchedAgainAndSentAgain(t *testing.T) {
 // tried too and when the token expires, when known.
 func TestRefusedTwiceIsTheError(t *testing.T) {
 	argv, runs := mintScript(t, "2026-03-04T07:00:00Z")
-	c, as := sourceClient(t, TokenCommand(argv, 0), func(string, int) bool { return false })
+	c, as := sourceClient(t, credentials.Command(argv, credentials.Options{}), func(string, int) bool { return false })
 	_, err := c.Read(context.Background())
 	var rejected *TokenRejectedError
 	var apiErr *APIError
@@ -152,7 +143,7 @@ func TestRefusedTwiceIsTheError(t *testing.T) {
 
 // A static token is never retried: one 401 is the error.
 func TestStaticTokenIsNeverRetried(t *testing.T) {
-	c, as := sourceClient(t, StaticToken("static-1"), func(string, int) bool { return false })
+	c, as := sourceClient(t, credentials.Static("static-1", credentials.Options{}), func(string, int) bool { return false })
 	_, err := c.Read(context.Background())
 	var rejected *TokenRejectedError
 	if !errors.As(err, &rejected) || rejected.Refetched || rejected.Attr != "token" {
@@ -169,8 +160,7 @@ func TestEachAttemptGetsTheCurrentToken(t *testing.T) {
 	clock := &fakeClock{now: t0}
 	// Two seconds from the fake clock: less than 10 s left, always due.
 	argv, _ := mintScript(t, "2026-03-04T05:06:09Z")
-	src := TokenCommand(argv, 0)
-	src.now = clock.Now
+	src := credentials.Command(argv, credentials.Options{Now: clock.Now})
 	as := &authServer{accept: func(string, int) bool { return true }}
 	failFirst := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(as.tokens()) == 0 {
@@ -200,103 +190,15 @@ func TestEachAttemptGetsTheCurrentToken(t *testing.T) {
 // A command that fails fails the request: not retried, not sent.
 func TestFailingCommandIsNotRetried(t *testing.T) {
 	counter := filepath.Join(t.TempDir(), "runs")
-	src := TokenCommand([]string{"sh", "-c", `echo run >> "$1"; exit 1`, "fail", counter}, 0)
+	src := credentials.Command([]string{"sh", "-c", `echo run >> "$1"; exit 1`, "fail", counter}, credentials.Options{})
 	c, as := sourceClient(t, src, func(string, int) bool { return true })
 	_, err := c.Read(context.Background())
-	var fe *TokenFetchError
+	var fe *credentials.FetchError
 	if !errors.As(err, &fe) || fe.ExitStatus != 1 {
 		t.Fatalf("err = %v, want the command's failure", err)
 	}
 	if b, _ := os.ReadFile(counter); strings.Count(string(b), "\n") != 1 || len(as.tokens()) != 0 {
 		t.Fatalf("the command ran %d times and %d requests were sent, want 1 and 0", strings.Count(string(b), "\n"), len(as.tokens()))
-	}
-}
-
-func TestTokenCommandFailures(t *testing.T) {
-	secretOut := "stdout-secret-5c2f"
-	for _, tt := range []struct {
-		name    string
-		argv    []string
-		timeout time.Duration
-		problem FetchProblem
-		want    []string
-		never   []string
-	}{
-		{"exit status and standard error, masked", []string{"sh", "-c", `echo ` + secretOut + `; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "line $i" >&2; done; echo "refused: token=abc.def-123" >&2; exit 3`}, 0,
-			CommandFailed, []string{`token_command "sh" exited with status 3`, "line 4\n", "line 12\nrefused: token=***"}, []string{secretOut, "abc.def-123", "line 3\n"}},
-		{"time limit", []string{"sh", "-c", "echo " + secretOut + "; sleep 30"}, 300 * time.Millisecond,
-			CommandTimedOut, []string{`token_command "sh" did not finish within its time limit of 300ms and was stopped`}, []string{secretOut}},
-		{"nothing printed", []string{"sh", "-c", "echo 'only on stderr' >&2"}, 0,
-			NoToken, []string{`token_command "sh" printed no token on its standard output`, "only on stderr"}, nil},
-		{"cannot start", []string{"/no/such/mint-token"}, 0,
-			CommandFailed, []string{`token_command "/no/such/mint-token" could not be run`, "no such file"}, nil},
-	} {
-		start := time.Now()
-		_, _, err := TokenCommand(tt.argv, tt.timeout).fetch(context.Background())
-		var fe *TokenFetchError
-		if !errors.As(err, &fe) || fe.Problem != tt.problem {
-			t.Errorf("%s: %v, want problem %d", tt.name, err, tt.problem)
-			continue
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: %q lacks %q", tt.name, err, w)
-			}
-		}
-		for _, n := range tt.never {
-			if strings.Contains(err.Error(), n) {
-				t.Errorf("%s: %q shows %q", tt.name, err, n)
-			}
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%s: took %v", tt.name, d)
-		}
-	}
-}
-
-// Standard input is closed: a command that prompts reads end of file at
-// once instead of hanging the run.
-func TestTokenCommandStdinIsClosed(t *testing.T) {
-	// The provider's own standard input here is a pipe nobody writes or
-	// closes: a command that inherited it would wait on it.
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
-	stdin := os.Stdin
-	os.Stdin = r
-	defer func() { os.Stdin = stdin }()
-	value, _, err := TokenCommand([]string{"sh", "-c", `if read -r line; then echo open; else echo closed; fi`}, 2*time.Second).fetch(context.Background())
-	if err != nil || value != "closed" {
-		t.Fatalf("got %q, %v; want closed", value, err)
-	}
-}
-
-// The file is read again on each fetch, trimmed; empty or missing is an
-// error naming the path.
-func TestTokenFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(path, []byte("  tok-a\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	src := TokenFile(path)
-	first, err := src.Token(context.Background())
-	if err != nil || first.Value != "tok-a" {
-		t.Fatalf("got %q, %v", first.Value, err)
-	}
-	_ = os.WriteFile(path, []byte(`{"token":"tok-b","expires_at":"2030-01-01T00:00:00Z"}`), 0o600)
-	if tok, err := src.Refetch(context.Background(), first); err != nil || tok.Value != "tok-b" || tok.Expiry.Year() != 2030 {
-		t.Fatalf("after a rewrite: %+v, %v", tok, err)
-	}
-	_ = os.WriteFile(path, []byte("\n\n"), 0o600)
-	if _, _, err := src.fetch(context.Background()); err == nil || err.Error() != `token_file "`+path+`" is empty` {
-		t.Fatalf("empty file: %v", err)
-	}
-	missing := filepath.Join(t.TempDir(), "missing")
-	if _, _, err := TokenFile(missing).fetch(context.Background()); err == nil || err.Error() != `token_file "`+missing+`" cannot be read: no such file or directory` {
-		t.Fatalf("missing file: %v", err)
 	}
 }
 
@@ -319,7 +221,7 @@ func TestOneResendPerRequestAcrossRetries(t *testing.T) {
 		_, _ = w.Write([]byte(`{"success":false,"error":{"code":"UNAUTHORIZED","message":"authentication failed"}}`))
 	}))
 	defer srv.Close()
-	c, _ := New(Config{Endpoint: srv.URL, Source: TokenCommand(argv, 0), Dialect: prefs.V1, MaxRetries: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
+	c, _ := New(Config{Endpoint: srv.URL, Source: credentials.Command(argv, credentials.Options{}), Dialect: prefs.V1, MaxRetries: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
 	_, err := c.Read(context.Background())
 	var rejected *TokenRejectedError
 	if !errors.As(err, &rejected) {
@@ -334,7 +236,7 @@ func TestOneResendPerRequestAcrossRetries(t *testing.T) {
 // is not sent again with a new token after an interrupt.
 func TestStoppedRequestIsNotSentAgainAfterA401(t *testing.T) {
 	argv, runs := mintScript(t, "")
-	c, as := sourceClient(t, TokenCommand(argv, 0), func(tok string, _ int) bool { return tok != "tok-1" })
+	c, as := sourceClient(t, credentials.Command(argv, credentials.Options{}), func(tok string, _ int) bool { return tok != "tok-1" })
 	stop := make(chan struct{})
 	close(stop)
 	_, err := c.Apply(Unabandoned(context.Background(), stop), prefs.Document{"email.product_updates": true}, nil, nil)
@@ -344,5 +246,94 @@ func TestStoppedRequestIsNotSentAgainAfterA401(t *testing.T) {
 	}
 	if seen := as.tokens(); len(seen) != 1 || runs() != 1 {
 		t.Fatalf("the server saw %v after %d runs, want one request and no new token", seen, runs())
+	}
+}
+
+// The wait for a token is not an attempt: a command slower than
+// request_timeout gives its token and the request succeeds; one past its
+// own limit is "timed out" as a command, run once, never retried. (Its
+// times outlast every attempt together: shared waits for one fetch must
+// not make it pass by luck.)
+func TestTokenWaitIsNotARequest(t *testing.T) {
+	counter := filepath.Join(t.TempDir(), "runs")
+	slow := func(d string) []string {
+		return []string{"sh", "-c", `echo run >> "$1"; sleep ` + d + `; echo tok-slow`, "mint", counter}
+	}
+	as := &authServer{accept: func(string, int) bool { return true }}
+	srv := httptest.NewServer(as)
+	defer srv.Close()
+	newClient := func(src TokenSource) Client {
+		c, err := New(Config{Endpoint: srv.URL, Source: src, Dialect: prefs.V1, Timeout: 100 * time.Millisecond, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if _, err := newClient(credentials.Command(slow("0.5"), credentials.Options{})).Read(context.Background()); err != nil {
+		t.Fatalf("a command slower than request_timeout failed the request: %v", err)
+	}
+	_ = os.Remove(counter)
+	_, err := newClient(credentials.Command(slow("30"), credentials.Options{Timeout: 600 * time.Millisecond})).Read(context.Background())
+	var fe *credentials.FetchError
+	if !errors.As(err, &fe) || fe.Problem != credentials.CommandTimedOut {
+		t.Fatalf("err = %v, want the command's own time limit", err)
+	}
+	if b, _ := os.ReadFile(counter); strings.Count(string(b), "\n") != 1 {
+		t.Fatalf("the command ran %d times, want once: a failed fetch is not retried", strings.Count(string(b), "\n"))
+	}
+}
+
+// stopDuringRefetch is a source whose refetch is interrupted: Terraform
+// stops the request while the new token is being fetched.
+type stopDuringRefetch struct {
+	TokenSource
+	stop chan struct{}
+}
+
+func (s *stopDuringRefetch) Refetch(ctx context.Context, stale credentials.Token) (credentials.Token, error) {
+	close(s.stop)
+	return s.TokenSource.Refetch(ctx, stale)
+}
+
+// Ctrl-C during the refetch after a 401: the request is not sent again,
+// and the 401 does not claim a new token was refused.
+func TestStoppedDuringRefetchIsNotSentAgain(t *testing.T) {
+	argv, _ := mintScript(t, "")
+	stop := make(chan struct{})
+	src := &stopDuringRefetch{TokenSource: credentials.Command(argv, credentials.Options{}), stop: stop}
+	c, as := sourceClient(t, src, func(tok string, _ int) bool { return tok != "tok-1" })
+	_, err := c.Apply(Unabandoned(context.Background(), stop), prefs.Document{"email.product_updates": true}, nil, nil)
+	var rejected *TokenRejectedError
+	if !errors.As(err, &rejected) || rejected.Refetched {
+		t.Fatalf("err = %#v, want the first 401, not sent again", err)
+	}
+	if seen := as.tokens(); len(seen) != 1 {
+		t.Fatalf("the server saw %v, want one request", seen)
+	}
+}
+
+// An API whose errors echo the Authorization header: the token is in
+// neither the error (what diagnostics show) nor the TRACE log.
+func TestEchoedTokenIsMasked(t *testing.T) {
+	for _, status := range []int{http.StatusUnauthorized, http.StatusBadRequest, http.StatusForbidden} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(status)
+			_, _ = fmt.Fprintf(w, `{"success":false,"error":{"code":"BAD","message":"invalid header %s","details":{"email.product_updates":"token %s"}}}`,
+				r.Header.Get("Authorization"), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		}))
+		token := "opaque.session~token"
+		c, _ := New(Config{Endpoint: srv.URL, Source: credentials.Static(token, credentials.Options{}), Dialect: prefs.V1})
+		var logs bytes.Buffer
+		_, err := c.Apply(tflogtest.RootLogger(context.Background(), &logs), prefs.Document{"email.product_updates": true}, nil, nil)
+		srv.Close()
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || strings.Contains(err.Error(), token) || strings.Contains(logs.String(), token) || !strings.Contains(err.Error(), "***") {
+			t.Fatalf("HTTP %d: %v\n%s", status, err, logs.String())
+		}
+		for _, d := range apiErr.Details {
+			if strings.Contains(d, token) {
+				t.Fatalf("HTTP %d: a detail shows the token: %q", status, d)
+			}
+		}
 	}
 }
