@@ -165,16 +165,17 @@ func decide(base Document, queue []Write, members []int, walk Walk) (Batch, int)
 			return walk.Holds(k)
 		}
 		out.Released = r.Decide()
+		elsewhere := Document{} // handed to resources outside the batch
 		for k, earlier := range out.Released.HandOver {
 			if t, ok := takers[k]; ok && t != i {
 				// Within one request: the taker lands with this write, or
 				// neither does.
 				handedOver[k] = earlier
-			} else if got, ok := walk.Landed[k]; ok && got != earlier {
-				out.Moved = append(out.Moved, Moved{Key: k, Remembered: got, Earlier: earlier})
+			} else {
+				elsewhere[k] = earlier
 			}
 		}
-		slices.SortFunc(out.Moved, func(a, b Moved) int { return strings.Compare(a.Key, b.Key) })
+		out.Moved = walk.Misremembered(elsewhere)
 		out.Send = out.Send.Overlay(out.Released.Writes)
 	}
 	offered := walk.Offered.Overlay(handedOver)
@@ -194,6 +195,19 @@ func decide(base Document, queue []Write, members []int, walk Walk) (Batch, int)
 		}
 	}
 	return b, -1
+}
+
+// Misremembered returns the keys of handedOver, the earlier values of keys
+// let go, whose taker landed in this walk remembering another value.
+func (w Walk) Misremembered(handedOver Document) []Moved {
+	var out []Moved
+	for k, earlier := range handedOver {
+		if got, ok := w.Landed[k]; ok && got != earlier {
+			out = append(out, Moved{Key: k, Remembered: got, Earlier: earlier})
+		}
+	}
+	slices.SortFunc(out, func(a, b Moved) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 // agrees reports whether doc gives no key of values another value.

@@ -161,8 +161,11 @@ func (a *account) fail(w *write, err error) {
 		if w.onServer() {
 			released = &w.outcome.Released
 		}
-		w.unreleased = w.Release.Unreleased(released, w.state == writeLanded, a.owners.walk())
+		walk := a.owners.walk()
+		w.unreleased = w.Release.Unreleased(released, w.state == writeLanded, walk)
 		a.owners.stuck(w.unreleased)
+		letGo, _ := prefs.Select(w.Release.Earlier, w.Release.Keys)
+		w.moved = walk.Misremembered(letGo.Without(w.unreleased))
 	}
 	if !w.onServer() {
 		a.owners.withdraw(w.Adopt)

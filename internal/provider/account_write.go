@@ -67,8 +67,10 @@ type write struct {
 	// the document before that request.
 	outcome prefs.Outcome
 	// unreleased lists, once it failed, the keys it lets go that its
-	// resource still manages.
+	// resource still manages; moved, those it no longer manages whose
+	// taker remembered another earlier value (see prefs.Moved).
 	unreleased []string
+	moved      []prefs.Moved
 	// after is the server's document in the answer, when there was one.
 	after prefs.Document
 	err   error

@@ -97,3 +97,44 @@ func expectServerAtOneOf(mock *mockapi.Server, d prefs.Dialect, earlier, alterna
 		return nil
 	}
 }
+
+// Finding 1 of issue 29, through the CLI: a key moves from a to b; b's
+// write lands (b is applied first) and a's fails. a's state must not keep
+// the key, or the next apply, in which b has nothing to change and so is
+// not applied, lets a write the key's earlier value over b's. Applied
+// again, the next plan is empty, and destroy puts back every value from
+// before Terraform.
+func TestAccPreferencesResource_FailedMoveThenApplyAgain(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dc dialectCase) {
+		mock, url := startMock(t)
+		keyC := dc.unmanagedKey
+		before := mock.Document(dc.dialect)
+		earlier, _ := prefs.Select(before, []string{dc.keyA, dc.keyB, keyC})
+		// a manages keyB at the value it had before Terraform, so that b,
+		// finding that value when it takes the key over, remembers it.
+		first := dc.providerBlock(url) + resourceBlockNamed("a", prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: dc.defaultB})
+		moved := dc.providerBlock(url) +
+			resourceBlockWith("a", prefs.Document{dc.keyA: dc.defaultA}, "  depends_on = [notification_preferences.b]\n") +
+			resourceBlockNamed("b", prefs.Document{dc.keyB: !dc.defaultB, keyC: !before[keyC]})
+		cliTest(t, resource.TestCase{
+			Steps: []resource.TestStep{
+				{Config: first},
+				{
+					// b's write lands first; a's, the second, fails.
+					PreConfig:   func() { mock.Inject(mockapi.Fault{Method: dc.write, Status: 500, Nth: 2}) },
+					Config:      moved,
+					ExpectError: expectAll(`Could not write notification preferences`, `HTTP 500`),
+				},
+				{
+					Config: moved,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("notification_preferences.b", plancheck.ResourceActionNoop)},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+					Check: expectServer(mock, dc.dialect, prefs.Document{dc.keyA: dc.defaultA, dc.keyB: !dc.defaultB, keyC: !before[keyC]}),
+				},
+			},
+			CheckDestroy: expectServer(mock, dc.dialect, earlier),
+		})
+	})
+}

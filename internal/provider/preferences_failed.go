@@ -56,6 +56,9 @@ func saveFailed(ctx context.Context, st stateSetter, private privateSetter, mode
 	if prior == nil && !w.onServer() {
 		return
 	}
+	for _, m := range w.moved {
+		addMisremembered(diags, m)
+	}
 	values, remembered := stillManaged(prior, was.earlier, desired, w)
 	model.Preferences = toMap(values)
 	privateData{earlier: remembered, withdrawn: was.withdrawn}.save(ctx, private, diags)
