@@ -27,12 +27,14 @@ type account struct {
 	// doc is the document as the server last answered it in this walk:
 	// every read of the walk shares it (refreshing N resources is one
 	// GET), and the next write starts from it. nil until read, and after a
-	// failed write, whose effect on the server is unknown. version counts
-	// the write answers and discards, so that a read sent before a write
-	// answered never replaces what the write's answer said: refreshes and
-	// plan checks read while the drain writes.
+	// failed write, whose effect on the server is unknown.
+	//
+	// No read is ever older than a write's answer, by construction rather
+	// than by counting: a GET starts only while doc is nil, and the drain
+	// sends a request only on a document it holds (a batch that needs no
+	// document sends nothing), so no GET is in flight when a write
+	// answers, and none can replace what an answer said.
 	doc     prefs.Document
-	version uint64
 	reading *pendingRead
 
 	// owners is what the resources' plans and writes of this walk said of
@@ -51,10 +53,6 @@ type pendingRead struct {
 	done chan struct{}
 	doc  prefs.Document
 	err  error
-	// version is the account's when the GET was sent. A read that must
-	// see a write's answer (the drain's, after a failed write) never joins
-	// a GET sent before that answer.
-	version uint64
 	// abandoned is true when the GET failed because its own caller's
 	// context ended: that is no answer for the others, who read again. Any
 	// other failure, a timeout of the request included, is theirs too.
@@ -102,7 +100,7 @@ func (a *account) readShared(ctx context.Context) (prefs.Document, error) {
 			a.mu.Unlock()
 			return doc, nil
 		}
-		if r := a.reading; r != nil && r.version == a.version {
+		if r := a.reading; r != nil {
 			a.mu.Unlock()
 			select {
 			case <-r.done:
@@ -114,7 +112,7 @@ func (a *account) readShared(ctx context.Context) (prefs.Document, error) {
 			}
 			return r.doc, r.err
 		}
-		r := &pendingRead{done: make(chan struct{}), version: a.version}
+		r := &pendingRead{done: make(chan struct{})}
 		a.reading = r
 		a.mu.Unlock()
 
@@ -122,10 +120,8 @@ func (a *account) readShared(ctx context.Context) (prefs.Document, error) {
 		r.abandoned = r.err != nil && ctx.Err() != nil
 
 		a.mu.Lock()
-		if a.reading == r {
-			a.reading = nil
-		}
-		if r.err == nil && a.version == r.version {
+		a.reading = nil
+		if r.err == nil {
 			a.doc = r.doc
 		}
 		a.mu.Unlock()

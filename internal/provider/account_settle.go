@@ -34,9 +34,6 @@ const (
 // others go back to the head of the queue, to be decided again. The
 // caller holds a.mu.
 func (a *account) settle(batch []*write, sent bool, after prefs.Document, err error) []*write {
-	if sent {
-		a.version++
-	}
 	switch {
 	case err == nil:
 		if sent {
