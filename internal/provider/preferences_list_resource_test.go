@@ -214,24 +214,18 @@ func TestAccPreferencesList_RefusedToken(t *testing.T) {
 			_, url := startMock(t)
 			dc := c.dc
 			dc.token = c.token
-			cliTest(t, resource.TestCase{
-				TerraformVersionChecks: querySupported,
-				// ErrorCheck sees the whole error: it must explain, and
-				// must not hold the token.
-				ErrorCheck: func(err error) error {
-					if !c.want.MatchString(err.Error()) {
-						return fmt.Errorf("want an error matching %s, got: %w", c.want, err)
-					}
-					if strings.Contains(err.Error(), c.token) {
-						return fmt.Errorf("the error shows the token: %w", err)
-					}
-					return nil
-				},
-				Steps: []resource.TestStep{
-					{Config: dc.providerBlock(url), PlanOnly: true},
-					{Query: true, Config: listBlock("mine", "notification", true)},
-				},
-			})
+			tf := newReattachedCLI(t)
+			skipWithoutQuery(t, tf)
+			tf.write(requiredProviders + dc.providerBlock(url))
+			tf.writeFile("mine.tfquery.hcl", listBlock("mine", "notification", true))
+			tf.do("init", "-input=false")
+			out := tf.fails("query")
+			if !c.want.MatchString(out) {
+				t.Fatalf("terraform query says, want %s:\n%s", c.want, out)
+			}
+			if strings.Contains(out, c.token) {
+				t.Fatalf("terraform query shows the token:\n%s", out)
+			}
 		})
 	}
 }

@@ -194,6 +194,18 @@ func (c *reattachedCLI) do(command string, args ...string) {
 	}
 }
 
+// fails runs a command that must fail, and returns what it said.
+func (c *reattachedCLI) fails(command string, args ...string) string {
+	c.t.Helper()
+	cmd := exec.Command(c.bin, append([]string{command, "-no-color"}, args...)...)
+	cmd.Dir, cmd.Env = c.dir, c.env
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		c.t.Fatalf("terraform %s %s succeeded, want it to fail:\n%s", command, strings.Join(args, " "), out)
+	}
+	return string(out)
+}
+
 func (c *reattachedCLI) writeFile(name, content string) {
 	c.t.Helper()
 	if err := os.WriteFile(filepath.Join(c.dir, name), []byte(content), 0o644); err != nil {
