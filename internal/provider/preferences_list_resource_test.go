@@ -38,8 +38,9 @@ func (needsQuery) CheckTerraformVersion(ctx context.Context, req tfversion.Check
 const listAddress = "notification_preferences.mine"
 
 // listBlock finds the document of provider (an address such as
-// notification.team) as "mine", with the given lines of the config block.
-func listBlock(name, provider string, includeResource bool, config ...string) string {
+// notification.team), with the resource, and the given lines of the
+// config block.
+func listBlock(name, provider string, config ...string) string {
 	block := ""
 	if len(config) > 0 {
 		block = "\n  config {\n    " + strings.Join(config, "\n    ") + "\n  }"
@@ -47,9 +48,9 @@ func listBlock(name, provider string, includeResource bool, config ...string) st
 	return fmt.Sprintf(`
 list "notification_preferences" %q {
   provider         = %s
-  include_resource = %t%s
+  include_resource = true%s
 }
-`, name, provider, includeResource, block)
+`, name, provider, block)
 }
 
 // displayName is the name a result of the mock at url shows.
@@ -101,7 +102,7 @@ func TestAccPreferencesList_FindsTheDocument(t *testing.T) {
 				{
 					PreConfig: mock.ResetJournal,
 					Query:     true,
-					Config:    listBlock("mine", "notification", true),
+					Config:    listBlock("mine", "notification"),
 					QueryResultChecks: []querycheck.QueryResultCheck{
 						querycheck.ExpectLength(listAddress, 1),
 						expectIdentity(listAddress, dc.id()),
@@ -156,7 +157,7 @@ func TestAccPreferencesList_KeyPrefixesNarrow(t *testing.T) {
 				{Config: dc.providerBlock(url)},
 				{
 					Query:  true,
-					Config: listBlock("mine", "notification", true, config),
+					Config: listBlock("mine", "notification", config),
 					QueryResultChecks: []querycheck.QueryResultCheck{
 						querycheck.ExpectLength(listAddress, 1),
 						expectListed(listAddress, dc.id(), want),
@@ -184,12 +185,12 @@ func TestAccPreferencesList_KeyPrefixesMatchingNothing(t *testing.T) {
 			{Config: dc.providerBlock(url)},
 			{
 				Query:       true,
-				Config:      listBlock("mine", "notification", true, `key_prefixes = ["sms."]`),
+				Config:      listBlock("mine", "notification", `key_prefixes = ["sms."]`),
 				ExpectError: expectAll(`No Notification Keys Match key_prefixes`, words(`No key that users may change starts with "sms.",`), words(`The document's keys start with "email.":`)),
 			},
 			{
 				Query:       true,
-				Config:      listBlock("mine", "notification", true, `key_prefixes = ["Email."]`),
+				Config:      listBlock("mine", "notification", `key_prefixes = ["Email."]`),
 				ExpectError: regexp.MustCompile(`must be the beginning of a dotted key`),
 			},
 		},
@@ -217,7 +218,7 @@ func TestAccPreferencesList_RefusedToken(t *testing.T) {
 			tf := newReattachedCLI(t)
 			skipWithoutQuery(t, tf)
 			tf.write(requiredProviders + dc.providerBlock(url))
-			tf.writeFile("mine.tfquery.hcl", listBlock("mine", "notification", true))
+			tf.writeFile("mine.tfquery.hcl", listBlock("mine", "notification"))
 			tf.do("init", "-input=false")
 			out := tf.fails("query")
 			if !c.want.MatchString(out) {
@@ -243,8 +244,8 @@ func TestAccPreferencesList_TwoAccountsEachDialect(t *testing.T) {
 		aliasedProvider("team", url, mockapi.OtherSessionToken, "v1", 0) +
 		aliasedProvider("vast", url, mockapi.DemoVastKey, "vastai", 0) +
 		aliasedProvider("vast_team", url, mockapi.OtherVastKey, "vastai", 0)
-	lists := listBlock("personal", "notification.personal", true) + listBlock("team", "notification.team", true) +
-		listBlock("vast", "notification.vast", true) + listBlock("vast_team", "notification.vast_team", true)
+	lists := listBlock("personal", "notification.personal") + listBlock("team", "notification.team") +
+		listBlock("vast", "notification.vast") + listBlock("vast_team", "notification.vast_team")
 	v1, vast := dialectCases[0], dialectCases[1]
 	other := vast
 	other.providerSuffix = ""

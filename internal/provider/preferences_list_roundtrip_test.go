@@ -46,7 +46,7 @@ func queryRoundTrip(t *testing.T, dc dialectCase, tokens [2]string) {
 	tf.write(requiredProviders +
 		aliasedProvider("personal", srv.URL, tokens[0], string(dc.dialect), 0) +
 		aliasedProvider("team", srv.URL, tokens[1], string(dc.dialect), 0))
-	tf.writeFile("mine.tfquery.hcl", listBlock("personal", "notification.personal", true)+listBlock("team", "notification.team", true))
+	tf.writeFile("mine.tfquery.hcl", listBlock("personal", "notification.personal")+listBlock("team", "notification.team"))
 	tf.do("init", "-input=false")
 	tf.do("query", "-generate-config-out=generated.tf")
 
@@ -103,7 +103,7 @@ func TestAccPreferencesList_NarrowedQueryImportsThenDropsTheRest(t *testing.T) {
 	tf := newReattachedCLI(t)
 	skipWithoutQuery(t, tf)
 	tf.write(requiredProviders + dc.providerBlock(srv.URL))
-	tf.writeFile("mine.tfquery.hcl", listBlock("mine", "notification", true, `key_prefixes = ["client.low_credit."]`))
+	tf.writeFile("mine.tfquery.hcl", listBlock("mine", "notification", `key_prefixes = ["client.low_credit."]`))
 	tf.do("init", "-input=false")
 	tf.do("query", "-generate-config-out=generated.tf")
 	generated := tf.readFile("generated.tf")
