@@ -153,8 +153,12 @@ func skipWithoutQuery(t *testing.T, tf *reattachedCLI) {
 	if err != nil || json.Unmarshal(out, &v) != nil {
 		t.Fatalf("%s version -json: %v\n%s", tf.bin, err, out)
 	}
+	cli, err := version.NewVersion(v.Version)
+	if err != nil {
+		t.Fatalf("%s version -json names no version: %v\n%s", tf.bin, err, out)
+	}
 	resp := tfversion.CheckTerraformVersionResponse{}
-	needsQuery{}.CheckTerraformVersion(t.Context(), tfversion.CheckTerraformVersionRequest{TerraformVersion: version.Must(version.NewVersion(v.Version))}, &resp)
+	needsQuery{}.CheckTerraformVersion(t.Context(), tfversion.CheckTerraformVersionRequest{TerraformVersion: cli}, &resp)
 	if resp.Skip != "" {
 		t.Skip(resp.Skip)
 	}
