@@ -99,7 +99,8 @@ func (l *preferencesListResource) Configure(_ context.Context, req resource.Conf
 func (l *preferencesListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var diags diag.Diagnostics
 	var config preferencesListModel
-	if !req.Config.Raw.IsNull() { // a list block without a config block
+	// The config is null when the list block has no config block.
+	if !req.Config.Raw.IsNull() {
 		diags.Append(req.Config.Get(ctx, &config)...)
 	}
 	a := l.listed
