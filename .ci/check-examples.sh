@@ -102,7 +102,7 @@ done
 for example in "$root"/examples/list-resources/*/list-resource*.tfquery.hcl; do
   label="examples/${example#"$root"/examples/}"
   if [ "$query" = no ]; then
-    echo "skip $label: terraform query needs Terraform 1.14"
+    echo "skip $label: terraform query needs Terraform 1.14 (OpenTofu has none)"
     continue
   fi
   case_dir="$work/validate/list-resources/$(basename "$example" .tfquery.hcl)"
@@ -188,7 +188,7 @@ if [ "$query" = yes ]; then
   adopt "$work/validate/guides/existing-account/query" "examples/guides/existing-account/query (terraform query)" \
     "$terraform" query -no-color -generate-config-out=generated.tf
 else
-  echo "skip examples/guides/existing-account/query: terraform query needs Terraform 1.14"
+  echo "skip examples/guides/existing-account/query: terraform query needs Terraform 1.14 (OpenTofu has none)"
 fi
 adopt "$work/validate/guides/existing-account/import" "examples/guides/existing-account/import (import block)" \
   "$terraform" plan -input=false -no-color -generate-config-out=generated.tf
