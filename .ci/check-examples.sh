@@ -38,17 +38,22 @@ terraform {
 }
 TF
   "$terraform" -chdir="$case_dir" init -input=false -backend=false -no-color > "$case_dir/init.log" 2>&1 || { cat "$case_dir/init.log"; exit 1; }
-  "$terraform" -chdir="$case_dir" validate -no-color > "$case_dir/validate.log" 2>&1 || { echo "$label:"; cat "$case_dir/validate.log"; exit 1; }
+  local query_flag=()
+  [ "$query" = no ] || query_flag=(-query)
+  "$terraform" -chdir="$case_dir" validate -no-color "${query_flag[@]}" > "$case_dir/validate.log" 2>&1 || { echo "$label:"; cat "$case_dir/validate.log"; exit 1; }
   echo "ok   $label"
 }
 
 # Import blocks naming an identity need Terraform 1.12 (or OpenTofu 1.12);
-# provider for_each needs OpenTofu.
+# provider for_each needs OpenTofu; list blocks and terraform query need
+# Terraform 1.14, and OpenTofu has none.
 identity=yes
 if [[ $version =~ \"terraform_version\":\ *\"1\.([0-9]|1[01])\. ]]; then identity=no; fi
 name=$("$terraform" version)
 opentofu=no
 case "$name" in OpenTofu*) opentofu=yes ;; esac
+query=yes
+if [ "$opentofu" = yes ] || [[ $version =~ \"terraform_version\":\ *\"1\.([0-9]|1[0-3])\. ]]; then query=no; fi
 
 # Every example directory: one holding .tf files, or each of its
 # subdirectories (a guide with several examples).
@@ -72,6 +77,8 @@ for dir in "${dirs[@]}"; do
   mkdir -p "$case_dir"
   cp "$dir"/*.tf "$case_dir"/
   cp "$dir"/*.json "$case_dir"/ 2>/dev/null || true
+  # Query files, where the CLI reads them (older CLIs ignore them anyway).
+  [ "$query" = no ] || cp "$dir"/*.tfquery.hcl "$case_dir"/ 2>/dev/null || true
   # An import block naming the identity is an alternative to the one naming
   # the id, not a companion (one import block per resource): it is
   # validated on its own, beside the resource it imports.
@@ -87,6 +94,20 @@ for dir in "${dirs[@]}"; do
       rm -f "$case_dir"/*identity*.tf
     fi
   fi
+  validate "$case_dir" "$label"
+done
+
+# The list resource's examples: query files beside the provider's example
+# configuration, validated where the CLI has terraform query.
+for example in "$root"/examples/list-resources/*/list-resource*.tfquery.hcl; do
+  label="examples/${example#"$root"/examples/}"
+  if [ "$query" = no ]; then
+    echo "skip $label: terraform query needs Terraform 1.14 (OpenTofu has none)"
+    continue
+  fi
+  case_dir="$work/validate/list-resources/$(basename "$example" .tfquery.hcl)"
+  mkdir -p "$case_dir"
+  cp "$example" "$case_dir/"
   validate "$case_dir" "$label"
 done
 
@@ -146,3 +167,28 @@ if [ "$opentofu" = yes ]; then
   TF_VAR_accounts='{"personal": "demo-vast-key", "team": "other-vast-key"}' \
     accounts_example "$work/validate/guides/several-accounts/for-each" "examples/guides/several-accounts/for-each"
 fi
+
+# The existing-account guide's two ways in, against the same mock as the
+# guide runs them: what they generate must plan as one import and no
+# change, apply, and leave nothing more to plan. terraform query where the
+# CLI has it (Terraform 1.14), an import block with -generate-config-out on
+# every CLI.
+adopt() {
+  local dir=$1 label=$2; shift 2
+  (cd "$dir" && "$@" > generate.log 2>&1) || { echo "$label: $*"; cat "$dir/generate.log"; exit 1; }
+  grep -q '^resource "notification_preferences"' "$dir/generated.tf" || { echo "$label: $* wrote no resource"; cat "$dir/generated.tf"; exit 1; }
+  (cd "$dir" && "$terraform" plan -input=false -no-color -out=adopt.tfplan > plan.log 2>&1) || { echo "$label: plan"; cat "$dir/plan.log"; exit 1; }
+  grep -q "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy." "$dir/plan.log" || { echo "$label: the generated configuration does not plan as one import and no change"; cat "$dir/generated.tf" "$dir/plan.log"; exit 1; }
+  (cd "$dir" && "$terraform" apply -input=false -no-color adopt.tfplan > apply.log 2>&1) || { echo "$label: apply"; cat "$dir/apply.log"; exit 1; }
+  (cd "$dir" && "$terraform" plan -detailed-exitcode -input=false -no-color > plan-after.log 2>&1) || { echo "$label: the plan after the import is not empty"; cat "$dir/plan-after.log"; exit 1; }
+  echo "ok   $label: generated, planned as one import and no change, applied, nothing more to plan"
+}
+export NOTIFICATION_TOKEN=demo-session-token
+if [ "$query" = yes ]; then
+  adopt "$work/validate/guides/existing-account/query" "examples/guides/existing-account/query (terraform query)" \
+    "$terraform" query -no-color -generate-config-out=generated.tf
+else
+  echo "skip examples/guides/existing-account/query: terraform query needs Terraform 1.14 (OpenTofu has none)"
+fi
+adopt "$work/validate/guides/existing-account/import" "examples/guides/existing-account/import (import block)" \
+  "$terraform" plan -input=false -no-color -generate-config-out=generated.tf

@@ -5,8 +5,8 @@
 // tools' dependencies stay out of the provider's go.mod. tfplugindocs is
 // pinned by the tool directive in tools/go.mod and reads the provider
 // schema through the terraform on PATH, which make generate pins to the
-// newest Terraform the project builds (1.13.3), the one that reports the
-// resource identity.
+// newest Terraform the project builds (1.16.4), the one that reports the
+// resource identity and the list resource.
 package tools
 
 //go:generate terraform fmt -recursive ../examples/

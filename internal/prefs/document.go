@@ -119,3 +119,22 @@ func (doc Document) Overlay(changes Document) Document {
 	maps.Copy(out, changes)
 	return out
 }
+
+// Under returns the keys of doc that start with any of prefixes, such as
+// "email." for one v1 channel: what a person picks when they manage a few
+// toggles rather than the whole catalogue. No prefixes means every key.
+func (doc Document) Under(prefixes []string) Document {
+	if len(prefixes) == 0 {
+		return doc.Clone()
+	}
+	out := make(Document)
+	for k, v := range doc {
+		for _, p := range prefixes {
+			if strings.HasPrefix(k, p) {
+				out[k] = v
+				break
+			}
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package prefs
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -88,5 +89,33 @@ func TestWithout(t *testing.T) {
 	got := doc.Without([]string{"a.b", "x.y"})
 	if len(got) != 1 || got["a.c"] != false || len(doc) != 2 {
 		t.Fatalf("Without = %v (doc now %v), want only a.c and doc untouched", got, doc)
+	}
+}
+
+func TestUnder(t *testing.T) {
+	doc := Document{"email.a": true, "email.b": false, "sms.a": true, "emails.x": true}
+	tests := []struct {
+		name     string
+		prefixes []string
+		want     Document
+	}{
+		{"no prefixes keep every key", nil, doc},
+		{"a channel", []string{"email."}, Document{"email.a": true, "email.b": false}},
+		{"a prefix is a prefix of the key, not of a segment", []string{"email"}, Document{"email.a": true, "email.b": false, "emails.x": true}},
+		{"several prefixes, a key counted once", []string{"email.", "email.a", "sms."}, Document{"email.a": true, "email.b": false, "sms.a": true}},
+		{"a whole key", []string{"sms.a"}, Document{"sms.a": true}},
+		{"nothing matches", []string{"push."}, Document{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := doc.Under(tt.prefixes)
+			if !maps.Equal(got, tt.want) {
+				t.Fatalf("Under(%q) = %v, want %v", tt.prefixes, got, tt.want)
+			}
+			got["new"] = true
+			if _, ok := doc["new"]; ok {
+				t.Fatal("Under wrote to the document it was given")
+			}
+		})
 	}
 }

@@ -328,3 +328,19 @@ func addCleartextWarning(diags *diag.Diagnostics, attr, endpoint string) {
 	diags.AddAttributeWarning(path.Root(attr), "Token Sent in Clear Text",
 		fmt.Sprintf("The endpoint %s uses http:// to a host other than this machine, so the token travels unencrypted and anyone on the network path can read it. Use https://.", endpoint))
 }
+
+// addNoKeysUnder explains a list block's key_prefixes that leave nothing
+// to declare, naming the groups of keys there are: a resource with no key
+// would not even validate.
+func addNoKeysUnder(diags *diag.Diagnostics, prefixes []string, doc prefs.Document) {
+	var groups []string
+	for _, k := range doc.Keys() {
+		g := k[:strings.LastIndex(k, ".")+1]
+		if len(groups) == 0 || groups[len(groups)-1] != g {
+			groups = append(groups, g)
+		}
+	}
+	diags.AddAttributeError(path.Root("key_prefixes"), "No Notification Keys Match key_prefixes",
+		fmt.Sprintf("No key that users may change starts with %s, so there is nothing to declare. The document's keys start with %s: use one of these, or leave key_prefixes out to declare every key.",
+			quoteList(prefixes), quoteList(groups)))
+}

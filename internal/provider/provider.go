@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -26,6 +27,8 @@ import (
 var (
 	_ provider.Provider              = (*notificationProvider)(nil)
 	_ provider.ProviderWithFunctions = (*notificationProvider)(nil)
+	// List resources need Terraform 1.14; older CLIs never ask for them.
+	_ provider.ProviderWithListResources = (*notificationProvider)(nil)
 )
 
 // New returns a constructor for the provider at the given release version.
@@ -166,10 +169,15 @@ func (p *notificationProvider) Configure(ctx context.Context, req provider.Confi
 	}
 	resp.ResourceData = configured
 	resp.DataSourceData = configured
+	resp.ListResourceData = newListedAccount(configured, cfg.Endpoint)
 }
 
 func (p *notificationProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{newPreferencesResource}
+}
+
+func (p *notificationProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newPreferencesListResource}
 }
 
 func (p *notificationProvider) Functions(_ context.Context) []func() function.Function {
