@@ -165,17 +165,16 @@ func decide(base Document, queue []Write, members []int, walk Walk) (Batch, int)
 			return walk.Holds(k)
 		}
 		out.Released = r.Decide()
-		elsewhere := Document{} // handed to resources outside the batch
 		for k, earlier := range out.Released.HandOver {
 			if t, ok := takers[k]; ok && t != i {
 				// Within one request: the taker lands with this write, or
 				// neither does.
 				handedOver[k] = earlier
-			} else {
-				elsewhere[k] = earlier
 			}
 		}
-		out.Moved = walk.Misremembered(elsewhere)
+		// A taker that landed before remembered its earlier value then,
+		// even when it goes again in this request.
+		out.Moved = walk.Misremembered(out.Released.HandOver)
 		out.Send = out.Send.Overlay(out.Released.Writes)
 	}
 	offered := walk.Offered.Overlay(handedOver)

@@ -169,6 +169,21 @@ func (a *account) fail(w *write, err error) {
 	}
 }
 
+// abandon records a write that failed before it was sent (the check of
+// its keys, or the read that check needed, failed): like any failed
+// write, it says what its resource still manages, and keeps a taker from
+// claiming those keys. The caller has reported why.
+func (a *account) abandon(w prefs.Write) *write {
+	abandoned := &write{Write: w, state: writeFailed}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.fail(abandoned, errNotSent)
+	return abandoned
+}
+
+// errNotSent is the error of a write abandoned before it was sent.
+var errNotSent = errors.New("the write was not sent")
+
 // withoutWithdrawn returns w's release with the keys a refusal of w's
 // request alone names as unknown left alone as withdrawn, when the refusal
 // is about keys w does not declare, and so worth one more request on a
@@ -218,15 +233,18 @@ func (e *keysStillHeld) Error() string {
 }
 
 // mayHaveLanded reports whether a write request that failed with err may
-// have changed the server all the same: its answer was lost on the way (a
-// dropped connection, a timeout, a gateway's 502 or 504), where any other
-// answer of the server says the request failed. Under doubt, a write is
-// recorded as landed: its resource then remembers the earlier values of
-// the keys it took over, and at worst plans to write a value again.
+// have changed the server all the same: an answer was lost on the way (a
+// dropped connection, a timeout, a gateway's 502 or 504), on the last
+// attempt or on one the HTTP layer retried, whatever the last attempt then
+// got. Only a write the server refused on its one attempt surely did not
+// land. Under doubt, a write is recorded as landed: its resource then
+// remembers the earlier values of the keys it took over, and at worst
+// plans to write a value again.
 func mayHaveLanded(err error) bool {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
-		return apiErr.Method != http.MethodGet && (apiErr.Status == http.StatusBadGateway || apiErr.Status == http.StatusGatewayTimeout)
+		return apiErr.Method != http.MethodGet &&
+			(apiErr.Attempts > 1 || apiErr.Status == http.StatusBadGateway || apiErr.Status == http.StatusGatewayTimeout)
 	}
 	return true
 }

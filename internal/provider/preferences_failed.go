@@ -16,12 +16,15 @@ import (
 // resources' states holding one key.
 //
 // prior and earlier are what the resource managed before (nil for a
-// create), desired what it declares (nil for a destroy). A declared key is
-// kept at the value the server answered, or the planned one when the
-// answer was lost, if anything of the write is or may be on the server,
-// and at its prior value otherwise; a key taken over is kept only then,
-// with the earlier value the landed request decided. Of the keys let go,
-// those the write says the resource still manages stay as they were.
+// create), desired what it declares (nil for a destroy). When the write
+// landed, a declared key is kept at the value the server answered (a key
+// the answer lacks, withdrawn meanwhile, only if the resource managed it
+// before, at its prior value); when its answer was lost, at the planned
+// value; otherwise at its prior value. A key taken over keeps the earlier
+// value the landed request decided. Of the keys let go, those the write
+// says the resource still manages stay as they were. A destroy whose
+// keys all went to takers leaves preferences empty: Terraform keeps the
+// state of a failed destroy, and the next destroy has nothing to write.
 func stillManaged(prior, earlier, desired prefs.Document, w *write) (values, remembered prefs.Document) {
 	values, remembered = prefs.Document{}, prefs.Document{}
 	keep := func(k string, v bool, from prefs.Document) {
@@ -32,12 +35,12 @@ func stillManaged(prior, earlier, desired prefs.Document, w *write) (values, rem
 	}
 	for k, v := range desired {
 		was, had := prior[k]
+		got, answered := w.after[k]
 		switch {
-		case w.onServer():
-			if got, ok := w.after[k]; ok {
-				v = got
-			}
+		case w.state == writeLost:
 			keep(k, v, earlier.Overlay(w.outcome.Earlier))
+		case w.onServer() && answered:
+			keep(k, got, earlier.Overlay(w.outcome.Earlier))
 		case had:
 			keep(k, was, earlier)
 		}

@@ -154,13 +154,15 @@ func (r *preferencesResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	desired := fromMap(plan.Preferences)
+	w := prefs.Write{Hold: desired, Adopt: desired.Keys()}
 	current, ok := r.readDocument(ctx, &resp.Diagnostics)
 	// The plan-time check was skipped if the provider configuration was
 	// unknown then; make it now, before anything is written.
 	if !ok || !checkKeys(r.account.Dialect(), desired, current, &resp.Diagnostics) {
+		r.account.abandon(w)
 		return
 	}
-	written, ok := r.write(ctx, prefs.Write{Hold: desired, Adopt: desired.Keys()}, &resp.Diagnostics)
+	written, ok := r.write(ctx, w, &resp.Diagnostics)
 	plan.ID = types.StringValue(r.account.ID())
 	if !ok {
 		saveFailed(ctx, &resp.State, resp.Private, plan, nil, privateData{}, desired, written, &resp.Diagnostics)
@@ -229,16 +231,18 @@ func (r *preferencesResource) Update(ctx context.Context, req resource.UpdateReq
 	private := readPrivate(ctx, req.Private, &resp.Diagnostics)
 	desired, prior := fromMap(plan.Preferences), fromMap(state.Preferences)
 	added := prefs.Added(prior, desired)
-	if len(added) > 0 {
-		current, ok := r.readDocument(ctx, &resp.Diagnostics)
-		if !ok || !checkKeys(r.account.Dialect(), desired, current.Overlay(prior), &resp.Diagnostics) {
-			return
-		}
-	}
 	release := releaseOf(prefs.Removed(prior, desired), private, plan.keeps())
 	// A withdrawn key still declared keeps its last value in state; the
 	// server has no such key to write or to hold.
-	written, ok := r.write(ctx, prefs.Write{Hold: desired.Without(private.withdrawn), Release: &release, Adopt: added}, &resp.Diagnostics)
+	w := prefs.Write{Hold: desired.Without(private.withdrawn), Release: &release, Adopt: added}
+	if len(added) > 0 {
+		current, ok := r.readDocument(ctx, &resp.Diagnostics)
+		if !ok || !checkKeys(r.account.Dialect(), desired, current.Overlay(prior), &resp.Diagnostics) {
+			saveFailed(ctx, &resp.State, resp.Private, state, prior, private, desired, r.account.abandon(w), &resp.Diagnostics)
+			return
+		}
+	}
+	written, ok := r.write(ctx, w, &resp.Diagnostics)
 	if !ok {
 		saveFailed(ctx, &resp.State, resp.Private, state, prior, private, desired, written, &resp.Diagnostics)
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -275,5 +276,83 @@ func TestContract_PlanWarnsOfAKeyTwoStatesHold(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// A write whose first attempt lands but loses its answer, and whose retry
+// the server then refuses with a 500, may have landed: the create is saved
+// with the values from before it, so that destroying it puts them back.
+func TestContract_RetriedWriteThatMayHaveLandedIsSaved(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		before := mock.Document(dc.dialect)
+		config := prefs.Document{dc.keyA: !dc.defaultA}
+		mock.Inject(mockapi.Fault{Method: dc.write, DropAfterApply: true, Times: 1})
+		mock.Inject(mockapi.Fault{Method: dc.write, Status: 500, Times: 1})
+		created := p.apply(context.Background(), nil, p.plan(nil, nil, config, onDestroyRestore), config, onDestroyRestore)
+		if !hasError(created.Diagnostics) {
+			t.Fatal("the create succeeded despite the 500")
+		}
+		if got := p.preferencesIn(created.NewState); got[dc.keyA] != !dc.defaultA || !maps.Equal(earlierIn(t, created.Private), prefs.Document{dc.keyA: dc.defaultA}) {
+			t.Fatalf("the failed create saved %v remembering %v; want %s, which landed, and its value before", got, earlierIn(t, created.Private), dc.keyA)
+		}
+		p.walk()
+		p.check(nil, p.change(created.NewState, created.Private, nil, "").Diagnostics)
+		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
+			t.Fatalf("after destroy the document is %v, want %v", after, before)
+		}
+	})
+}
+
+// A write letting a key go that fails before it is sent (the read its new
+// keys' check needs fails) is bookkept like any failed write: it keeps the
+// key, which no taker may then take in this walk.
+func TestContract_ReleaserFailingBeforeItsWriteKeepsTheKey(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		mock.Ship(dc.dialect, dc.shipped)
+		newKey := dc.shipped.Keys()[0]
+		rState, rPrivate := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+		rConfig := prefs.Document{dc.keyA: !dc.defaultA, newKey: true}
+		tConfig := prefs.Document{dc.keyB: !dc.defaultB}
+		rPlan := p.plan(rState, rPrivate, rConfig, onDestroyRestore)
+		tPlan := p.plan(nil, nil, tConfig, onDestroyRestore)
+		// A failed write leaves the document unknown, so r's check reads.
+		mock.Inject(mockapi.Fault{Method: dc.write, Status: 500, Times: 1})
+		other := prefs.Document{dc.unmanagedKey: !mock.Document(dc.dialect)[dc.unmanagedKey]}
+		if u := p.tryCreate(context.Background(), other); !hasError(u.Diagnostics) {
+			t.Fatal("the write meant to fail succeeded")
+		}
+		mock.Inject(mockapi.Fault{Method: "GET", Status: 500, Times: 1})
+		r := p.apply(context.Background(), rState, rPlan, rConfig, onDestroyRestore)
+		if !hasError(r.Diagnostics) {
+			t.Fatal("r's update succeeded despite its failed read")
+		}
+		if got := p.preferencesIn(r.NewState); got[dc.keyB] != !dc.defaultB {
+			t.Fatalf("r's state %v; want %s kept, which it did not let go", got, dc.keyB)
+		}
+		taker := p.apply(context.Background(), nil, tPlan, tConfig, onDestroyRestore)
+		expectDiagnostic(t, taker.Diagnostics, severityError, "Notification Key Still Managed by Another Resource", atKey(dc.keyB))
+	})
+}
+
+// A taker that landed remembering another earlier value than the one the
+// resource letting the key go has, and goes once more for a value someone
+// changed meanwhile, is warned of even when the one letting go rides in
+// that second request.
+func TestAccountHandOverToAResendingTakerWarns(t *testing.T) {
+	t.Parallel()
+	c := newGatedClient(prefs.Document{"email.k": true, "email.x": false}, 1)
+	c.meanwhile = prefs.Document{"email.x": false}
+	a := &account{Client: c}
+	taken := async(context.Background(), a, takeOver("email.x"))
+	<-c.held
+	released := async(context.Background(), a, letGo())
+	queueAfter(a, 1)
+	close(c.gates[1])
+	b, r := <-taken, <-released
+	if b.err != nil || r.err != nil {
+		t.Fatalf("taker %v, releaser %v; want both to succeed", b.err, r.err)
+	}
+	if want := []prefs.Moved{{Key: "email.k", Remembered: true, Earlier: false}}; !slices.Equal(r.outcome.Moved, want) {
+		t.Fatalf("the releaser says %v moved, want %v: the taker remembers true, the value before Terraform is false", r.outcome.Moved, want)
 	}
 }
