@@ -1,0 +1,694 @@
+package provider
+
+import (
+	"flag"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// The walk simulator (issue 29): a seeded, randomized model of Terraform
+// driving the provider's real protocol server in-process against the mock,
+// with faults, other clients and interrupts, and a checker of the
+// provider's contract after every step. A run is deterministic given its
+// seed; a violation prints the seed and the run's trace, and -seed=N
+// replays that run alone.
+//
+// walksim_test.go: the runs and their configurations; walksim_walk_test.go:
+// Terraform's plan and apply walks; walksim_gate_test.go: the requests'
+// fates; walksim_check_test.go: the checker.
+
+var (
+	simSeed    = flag.Uint64("seed", 0, "replay this one run of TestWalkSimulator, printing its trace")
+	simRuns    = flag.Int("sim.runs", 0, "runs of TestWalkSimulator (0: the CI count)")
+	simStart   = flag.Uint64("sim.start", 1, "the seed of TestWalkSimulator's first run")
+	simBudget  = flag.Duration("sim.budget", 90*time.Second, "TestWalkSimulator stops starting runs after this long")
+	simSettle  = flag.Duration("sim.settle", 2*time.Millisecond, "how long a provider call that sends no request is given to reach the provider's queue")
+	simVerbose = flag.Bool("sim.trace", false, "print the trace of every run")
+)
+
+// simCIRuns is how many runs make test makes: about 60 seconds on two
+// shared cores, with and without the race detector.
+var simCIRuns = map[bool]int{false: 2400, true: 600}[raceDetector]
+
+func TestWalkSimulator(t *testing.T) {
+	if *simSeed != 0 {
+		v := runSimulation(t, *simSeed)
+		t.Log("\n" + v.trace)
+		if v.violation != "" {
+			t.Errorf("seed %d: %s", *simSeed, v.violation)
+		}
+		return
+	}
+	runs := *simRuns
+	if runs == 0 {
+		runs = simCIRuns
+		if testing.Short() {
+			runs /= 10
+		}
+	}
+	start, deadline := time.Now(), time.Now().Add(*simBudget)
+	var found []simOutcome
+	kinds := map[string]int{}
+	done := 0
+	for seed := *simStart; done < runs && time.Now().Before(deadline); seed++ {
+		v := runSimulation(t, seed)
+		done++
+		if *simVerbose {
+			t.Logf("seed %d:\n%s", seed, v.trace)
+		}
+		if v.violation != "" {
+			kinds[v.kind]++
+			found = append(found, v)
+		}
+	}
+	elapsed := time.Since(start)
+	t.Logf("%d runs (seeds %d–%d) in %v: %.0f runs per minute; %d violations", done, *simStart, *simStart+uint64(done)-1, elapsed.Round(time.Millisecond), float64(done)/elapsed.Minutes(), len(found))
+	if done < runs {
+		t.Logf("the budget of %v ended the simulation after %d of %d runs", *simBudget, done, runs)
+	}
+	if len(found) == 0 {
+		return
+	}
+	var b strings.Builder
+	for kind, n := range kinds {
+		fmt.Fprintf(&b, "  %d× %s\n", n, kind)
+	}
+	for i, v := range found {
+		if i == 12 {
+			fmt.Fprintf(&b, "  … and %d more\n", len(found)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  seed %d: %s\n", v.seed, v.violation)
+	}
+	t.Errorf("the walk simulator found %d violations in %d runs, by kind:\n%s\nThe first one's trace:\n%s\nReplay one with: go test -run 'TestWalkSimulator$' ./internal/provider/ -seed=N", len(found), done, b.String(), found[0].trace)
+}
+
+// simOutcome is what one run found.
+type simOutcome struct {
+	seed      uint64
+	violation string // empty: none
+	kind      string // the violation with its particulars left out
+	trace     string
+}
+
+// simConf is one provider configuration of a run: one document.
+type simConf struct {
+	dialect  prefs.Dialect
+	token    string
+	userID   int // 0 for v1
+	keys     []string
+	defaults prefs.Document
+}
+
+func (c *simConf) String() string {
+	if c.userID != 0 {
+		return fmt.Sprintf("%s/%d", c.dialect, c.userID)
+	}
+	return string(c.dialect)
+}
+
+// simRes is one notification_preferences resource: what Terraform's state
+// holds of it and what the current step's configuration declares.
+type simRes struct {
+	name    string
+	conf    int
+	state   *tfprotov6.DynamicValue // nil: not in state
+	private []byte
+	tainted bool
+	deps    []int // depends_on as state records it
+
+	cfg       prefs.Document // nil: not in the configuration
+	onDestroy string         // "": unset (the default, restore)
+	dependsOn []int
+}
+
+// simRun is one run: its mock, configurations, resources, and what the
+// checker knows of the documents.
+type simRun struct {
+	t     testing.TB
+	seed  uint64
+	rng   *rand.Rand
+	mock  *mockapi.Server
+	url   string
+	gate  *simGate
+	confs []*simConf
+	res   []*simRes
+
+	// Per run: how often requests fail, how often other clients act.
+	faultRate, otherRate float64
+	// faultsOff is true while the checker walks and the final destroy.
+	faultsOff bool
+
+	mu    sync.Mutex // guards what request handlers touch: trace, truth, rng, withdrawn
+	trace strings.Builder
+	// truth holds, per configuration, the values a key may go back to when
+	// no resource manages it: its pre-Terraform value, or other clients'.
+	truth []map[string][]bool
+	// excused holds, per configuration, keys a warning said destroy
+	// leaves as they are.
+	excused []map[string]string
+	// walkStart holds, during a walk, which resource's state held each key
+	// when it began (per configuration).
+	walkStart []map[string]int
+	// touched holds, per configuration, the keys other clients changed in
+	// this step and when (simBeforeApply, simDuringApply); phase is now.
+	touched []map[string]int
+	phase   int
+	// tags name the faults of the step so far, to sort violations by cause.
+	tags map[string]bool
+	// undo puts back what a walk's faults changed in the catalogue.
+	undo []func()
+
+	violation, kind string
+	// dirty is true after a -target apply, until a full apply succeeds:
+	// Terraform may then leave one key in two states (SPEC §5.11).
+	dirty bool
+}
+
+func runSimulation(t testing.TB, seed uint64) (out simOutcome) {
+	mock := mockapi.New()
+	r := &simRun{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x5eed)), mock: mock}
+	r.gate = newSimGate(r, mock)
+	srv := httptest.NewServer(r.gate)
+	defer srv.Close()
+	r.url = srv.URL
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(simStop); !ok {
+				r.fail("panic", fmt.Sprint(p))
+			}
+		}
+		r.gate.open()
+		out = simOutcome{seed: seed, violation: r.violation, kind: r.kind, trace: r.trace.String()}
+	}()
+	r.setUp()
+	steps := 2 + r.rng.IntN(6)
+	for step := 1; step <= steps; step++ {
+		r.step(step)
+	}
+	r.destroyAll()
+	r.checkRestored()
+	return out
+}
+
+// simStop ends a run at its first violation.
+type simStop struct{}
+
+// fail records the run's violation and ends it.
+func (r *simRun) fail(kind, detail string) {
+	r.mu.Lock()
+	if r.violation == "" {
+		tags := slices.Sorted(maps.Keys(r.tags))
+		if len(tags) > 0 {
+			kind += " [" + strings.Join(tags, ", ") + "]"
+		}
+		r.kind, r.violation = kind, kind+": "+detail
+		fmt.Fprintf(&r.trace, "!! VIOLATION %s: %s\n", kind, detail)
+	}
+	r.mu.Unlock()
+	panic(simStop{})
+}
+
+func (r *simRun) logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintf(&r.trace, format+"\n", args...)
+}
+
+// setUp picks the run's provider configurations, resources and fault rates.
+func (r *simRun) setUp() {
+	r.mock.Ship(prefs.V1, mockapi.InAppChannel)
+	r.mock.Ship(prefs.VastAI, dialectCases[1].shipped)
+	v1 := &simConf{dialect: prefs.V1, token: mockapi.DemoSessionToken}
+	vast := &simConf{dialect: prefs.VastAI, token: mockapi.DemoVastKey, userID: mockapi.DemoVastUser}
+	other := &simConf{dialect: prefs.VastAI, token: mockapi.OtherVastKey, userID: mockapi.OtherVastUser}
+	switch n := r.rng.IntN(10); {
+	case n < 4:
+		r.confs = []*simConf{v1}
+	case n < 8:
+		r.confs = []*simConf{vast}
+	case n < 9:
+		r.confs = []*simConf{v1, vast}
+	default:
+		r.confs = []*simConf{vast, other}
+	}
+	for _, c := range r.confs {
+		c.defaults = r.mock.UserDocument(c.token)
+		c.keys = c.dialect.Mutable(c.defaults).Keys()
+		truth := map[string][]bool{}
+		for k, v := range c.defaults {
+			truth[k] = []bool{v}
+		}
+		r.truth = append(r.truth, truth)
+		r.excused = append(r.excused, map[string]string{})
+	}
+	for i := range 2 + r.rng.IntN(5) {
+		r.res = append(r.res, &simRes{name: fmt.Sprintf("r%d", i), conf: r.rng.IntN(len(r.confs))})
+	}
+	r.faultRate = []float64{0, 0, 0.05, 0.15, 0.3}[r.rng.IntN(5)]
+	r.otherRate = []float64{0, 0.05, 0.2}[r.rng.IntN(3)]
+	var names []string
+	for _, res := range r.res {
+		names = append(names, res.name+"→"+r.confs[res.conf].String())
+	}
+	r.logf("run %d: configurations %v; resources %s; fault rate %.2f, other clients %.2f", r.seed, r.confs, strings.Join(names, " "), r.faultRate, r.otherRate)
+}
+
+// step changes the configuration, then plans and applies it, as
+// `terraform apply` does, or as a saved plan applied later.
+func (r *simRun) step(n int) {
+	twice := r.configure()
+	r.mu.Lock()
+	r.touched = make([]map[string]int, len(r.confs))
+	for c := range r.confs {
+		r.touched[c] = map[string]int{}
+	}
+	r.phase = simBeforeApply
+	r.tags = map[string]bool{}
+	r.mu.Unlock()
+	r.logf("\n== step %d: configuration %s", n, r.describeConfig())
+	var targets map[int]bool
+	if r.rng.IntN(12) == 0 {
+		targets = r.pickTargets()
+	}
+	plan := r.planWalk("plan", targets, true)
+	if twice != "" {
+		if plan.ok || !plan.saidTwice {
+			r.fail("key declared twice not refused", fmt.Sprintf("%s is declared by two resources of one configuration, and the plan did not fail at it", twice))
+		}
+		r.undoConfig(twice)
+		return
+	}
+	if !plan.ok {
+		r.logf("-- the plan failed: nothing applied")
+		return
+	}
+	if r.rng.IntN(3) == 0 {
+		r.logf("-- the plan is saved and applied later; meanwhile:")
+		r.otherClients(false)
+		r.mu.Lock()
+		r.tags["other client after the plan"] = true
+		r.mu.Unlock()
+	}
+	ok, interrupted, applied := r.applyWalk(plan, targets)
+	if targets != nil {
+		r.dirty = true
+	}
+	r.checkOwners()
+	switch {
+	case targets != nil:
+		if !ok || interrupted {
+			r.checkKnown()
+		}
+	case ok && !interrupted:
+		r.dirty = false
+		r.checkConverged(applied)
+	default:
+		r.checkKnown()
+	}
+	if r.rng.Float64() < r.otherRate*2 {
+		r.logf("-- between applies:")
+		r.otherClients(false)
+	}
+}
+
+// destroyAll destroys every resource, as `terraform destroy` does, with
+// faults off, trying again while anything is left.
+func (r *simRun) destroyAll() {
+	for _, res := range r.res {
+		res.cfg = nil
+	}
+	r.faultsOff = true
+	r.mu.Lock()
+	r.tags = map[string]bool{"final destroy": true}
+	r.mu.Unlock()
+	for try := 1; try <= 4; try++ {
+		if !r.anyState() {
+			return
+		}
+		r.logf("\n== destroy, try %d", try)
+		plan := r.planWalk("plan", nil, true)
+		if plan.ok {
+			r.applyWalk(plan, nil)
+			r.checkKnown()
+			r.checkOwners()
+		}
+	}
+	if r.anyState() {
+		r.fail("destroy did not finish", "resources are still in state after four destroys without faults")
+	}
+}
+
+func (r *simRun) anyState() bool {
+	return slices.ContainsFunc(r.res, func(res *simRes) bool { return res.state != nil })
+}
+
+// configure changes the configuration for a step. It returns a key it
+// declared in two resources of one configuration, if it did.
+func (r *simRun) configure() (twice string) {
+	for range 1 + r.rng.IntN(3) {
+		res := r.res[r.rng.IntN(len(r.res))]
+		switch op := r.rng.IntN(10); {
+		case res.cfg == nil:
+			if keys := r.freeKeys(res.conf); len(keys) > 0 {
+				res.cfg = prefs.Document{}
+				for _, k := range r.sample(keys, 1+r.rng.IntN(min(3, len(keys)))) {
+					res.cfg[k] = r.rng.IntN(2) == 0
+				}
+				res.onDestroy = []string{"", onDestroyRestore, onDestroyKeep}[r.rng.IntN(3)]
+			}
+		case op == 0:
+			res.cfg = nil // destroy
+		case op <= 2:
+			k := r.sample(res.cfg.Keys(), 1)[0]
+			res.cfg[k] = !res.cfg[k]
+		case op == 3:
+			if keys := r.freeKeys(res.conf); len(keys) > 0 {
+				res.cfg[r.sample(keys, 1)[0]] = r.rng.IntN(2) == 0
+			}
+		case op == 4:
+			if len(res.cfg) > 1 {
+				delete(res.cfg, r.sample(res.cfg.Keys(), 1)[0])
+			}
+		case op <= 7:
+			r.moveKey(res)
+		case op == 8:
+			res.onDestroy = []string{"", onDestroyRestore, onDestroyKeep}[r.rng.IntN(3)]
+		default:
+			res.dependsOn = nil
+			if other := r.res[r.rng.IntN(len(r.res))]; other != res && r.rng.IntN(3) > 0 {
+				res.dependsOn = []int{slices.Index(r.res, other)}
+			}
+		}
+	}
+	r.breakCycles()
+	if r.rng.IntN(25) == 0 {
+		return r.declareTwice()
+	}
+	return ""
+}
+
+// moveKey moves a key of res's state (or configuration) to another
+// resource of its configuration, often with depends_on one way or the other.
+func (r *simRun) moveKey(from *simRes) {
+	var takers []*simRes
+	for _, res := range r.res {
+		if res != from && res.conf == from.conf && res.cfg != nil {
+			takers = append(takers, res)
+		}
+	}
+	if len(takers) == 0 || len(from.cfg) < 2 {
+		return
+	}
+	to := takers[r.rng.IntN(len(takers))]
+	k := r.sample(from.cfg.Keys(), 1)[0]
+	to.cfg[k] = from.cfg[k]
+	if r.rng.IntN(3) == 0 {
+		to.cfg[k] = !to.cfg[k]
+	}
+	delete(from.cfg, k)
+	switch r.rng.IntN(3) {
+	case 0:
+		to.dependsOn = []int{slices.Index(r.res, from)}
+		from.dependsOn = slices.DeleteFunc(from.dependsOn, func(i int) bool { return r.res[i] == to })
+	case 1:
+		from.dependsOn = []int{slices.Index(r.res, to)}
+		to.dependsOn = slices.DeleteFunc(to.dependsOn, func(i int) bool { return r.res[i] == from })
+	}
+}
+
+// breakCycles drops depends_on edges that would make a cycle, and edges to
+// resources in neither state nor configuration.
+func (r *simRun) breakCycles() {
+	for i, res := range r.res {
+		res.dependsOn = slices.DeleteFunc(res.dependsOn, func(j int) bool {
+			return j == i || r.reaches(j, i) || (r.res[j].cfg == nil)
+		})
+	}
+}
+
+// reaches reports whether from depends on to, directly or not, in the
+// configuration.
+func (r *simRun) reaches(from, to int) bool {
+	for _, j := range r.res[from].dependsOn {
+		if j == to || r.reaches(j, to) {
+			return true
+		}
+	}
+	return false
+}
+
+// declareTwice copies a key of one resource's configuration into
+// another's of the same provider configuration, to see the plan refuse it.
+func (r *simRun) declareTwice() string {
+	for _, a := range r.res {
+		for _, b := range r.res {
+			if a != b && a.conf == b.conf && a.cfg != nil && b.cfg != nil {
+				k := r.sample(a.cfg.Keys(), 1)[0]
+				b.cfg[k] = a.cfg[k]
+				return b.name + ":" + k
+			}
+		}
+	}
+	return ""
+}
+
+// undoConfig takes back a key declareTwice added.
+func (r *simRun) undoConfig(twice string) {
+	name, k, _ := strings.Cut(twice, ":")
+	for _, res := range r.res {
+		if res.name == name {
+			delete(res.cfg, k)
+			if len(res.cfg) == 0 {
+				res.cfg = nil
+			}
+		}
+	}
+}
+
+// freeKeys lists the keys of a configuration no resource's configuration declares.
+func (r *simRun) freeKeys(conf int) []string {
+	var free []string
+	for _, k := range r.confs[conf].keys {
+		if !slices.ContainsFunc(r.res, func(res *simRes) bool {
+			_, ok := res.cfg[k]
+			return res.conf == conf && ok
+		}) {
+			free = append(free, k)
+		}
+	}
+	return free
+}
+
+func (r *simRun) sample(keys []string, n int) []string {
+	keys = slices.Sorted(slices.Values(keys))
+	r.rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+	return keys[:n]
+}
+
+func (r *simRun) pickTargets() map[int]bool {
+	targets := map[int]bool{}
+	for i, res := range r.res {
+		if (res.cfg != nil || res.state != nil) && r.rng.IntN(2) == 0 {
+			targets[i] = true
+		}
+	}
+	return targets
+}
+
+func (r *simRun) describeConfig() string {
+	var parts []string
+	for _, res := range r.res {
+		if res.cfg == nil {
+			continue
+		}
+		s := fmt.Sprintf("%s%v", res.name, res.cfg)
+		if res.onDestroy != "" {
+			s += " on_destroy=" + res.onDestroy
+		}
+		for _, j := range res.dependsOn {
+			s += " depends_on=" + r.res[j].name
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// otherClients lets other clients of the API change a few keys. during is
+// true inside a walk, where the pre-Terraform value of a key a resource
+// takes over may be either.
+func (r *simRun) otherClients(during bool) {
+	for range 1 + r.rng.IntN(2) {
+		conf := r.rng.IntN(len(r.confs))
+		k := r.sample(r.confs[conf].keys, 1)[0]
+		r.otherClient(conf, k, r.rng.IntN(2) == 0, during)
+	}
+}
+
+// otherClient sets a key as another client of the API would, and keeps
+// the checker's idea of its pre-Terraform value up to date: a key no state
+// holds takes the new value as its own; one a state holds drifted.
+func (r *simRun) otherClient(conf int, k string, v, during bool) {
+	c := r.confs[conf]
+	if err := r.mock.SetFor(c.token, prefs.Document{k: v}); err != nil {
+		r.fail("simulator", err.Error())
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintf(&r.trace, "   other client sets %s %s = %v\n", c, k, v)
+	if r.touched != nil {
+		r.touched[conf][k] = max(r.touched[conf][k], r.phase)
+	}
+	if during {
+		if owner, held := r.walkStart[conf][k]; held {
+			if _, kept := r.res[owner].cfg[k]; kept {
+				return // drift of a key its owner keeps
+			}
+		}
+		if !slices.Contains(r.truth[conf][k], v) {
+			r.truth[conf][k] = append(r.truth[conf][k], v)
+		}
+		return
+	}
+	for _, res := range r.res {
+		if _, ok := r.stateOf(res).prefs[k]; ok && res.conf == conf {
+			return
+		}
+	}
+	r.truth[conf][k] = []bool{v}
+}
+
+// fate decides what becomes of a request: in an apply walk (held) when
+// the scheduler releases it, otherwise when it arrives.
+func (r *simRun) fate(req *simRequest, held bool) mockapi.Fate {
+	r.mu.Lock()
+	roll := r.rng.Float64()
+	pick := r.rng.IntN(8)
+	extra := r.rng.IntN(1 << 20)
+	r.mu.Unlock()
+	fate := mockapi.Fate{}
+	what := "served"
+	select {
+	case <-req.gone:
+		if extra%2 == 0 {
+			fate.Fault = &mockapi.Fault{Drop: true}
+			what = "given up by the provider, never served"
+		} else {
+			what = "given up by the provider, served all the same"
+		}
+	default:
+	}
+	switch {
+	case r.faultsOff || req.conf < 0 || fate.Fault != nil:
+	case !req.write() && roll < r.faultRate/2:
+		fate.Fault = &mockapi.Fault{Status: []int{500, 503}[extra%2]}
+		what = fmt.Sprint(fate.Fault.Status)
+	case req.write() && roll < r.faultRate:
+		switch pick {
+		case 0:
+			fate.Fault = &mockapi.Fault{Status: 500}
+			what = "500, not applied"
+		case 1:
+			fate.Fault = &mockapi.Fault{DropAfterApply: true}
+			what = "applied, connection dropped"
+		case 2:
+			fate.StatusAfterApply = 504
+			what = "applied, answered 504"
+		case 3, 4:
+			k, v := r.anyKey(req.conf, extra)
+			fate.Before = func() { r.otherClient(req.conf, k, v, true) }
+			what = "another client's change lands first"
+		case 5:
+			k, _ := r.anyKey(req.conf, extra)
+			c := r.confs[req.conf]
+			fate.Before = func() { r.mock.IgnoreWrites(c.dialect, k) }
+			r.atWalkEnd(func() { r.mock.KeepWrites(c.dialect, k) })
+			what = "the server keeps its value of " + k
+		case 6:
+			k, _ := r.anyKey(req.conf, extra)
+			c := r.confs[req.conf]
+			fate.Before = func() { r.mock.Withdraw(c.dialect, k) }
+			r.atWalkEnd(func() { r.mock.Ship(c.dialect, prefs.Document{k: c.defaults[k]}) })
+			what = "the server withdraws " + k + " (shipped again after the walk)"
+		default:
+			fate.Fault = &mockapi.Fault{Status: 503}
+			what = "503, not applied"
+		}
+	}
+	r.logf("   %s %s: %s", req.method, req.path, what)
+	if tag := simTag(what); tag != "" {
+		r.mu.Lock()
+		r.tags[tag] = true
+		r.mu.Unlock()
+	}
+	return fate
+}
+
+// anyKey picks a key some resource declares or holds, if any, and a value
+// other than the server's.
+func (r *simRun) anyKey(conf, n int) (string, bool) {
+	var keys []string
+	for _, res := range r.res {
+		if res.conf == conf {
+			keys = append(keys, res.cfg.Keys()...)
+			keys = append(keys, r.stateOf(res).prefs.Keys()...)
+		}
+	}
+	if len(keys) == 0 {
+		keys = r.confs[conf].keys
+	}
+	slices.Sort(keys)
+	k := keys[n%len(keys)]
+	return k, !r.mock.UserDocument(r.confs[conf].token)[k]
+}
+
+func (r *simRun) atWalkEnd(f func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.undo = append(r.undo, f)
+}
+
+// endWalk undoes the walk's changes to the catalogue.
+func (r *simRun) endWalk() {
+	r.mu.Lock()
+	undo := r.undo
+	r.undo = nil
+	r.mu.Unlock()
+	for _, f := range undo {
+		f()
+	}
+}
+
+// simTag sorts a request's fate into a cause of violations.
+func simTag(what string) string {
+	switch {
+	case strings.HasPrefix(what, "applied,"):
+		return "lost answer"
+	case strings.HasPrefix(what, "5"):
+		return "5xx"
+	case strings.HasPrefix(what, "another client"):
+		return "other client during a write"
+	case strings.HasPrefix(what, "the server keeps"):
+		return "value not kept"
+	case strings.HasPrefix(what, "the server withdraws"):
+		return "refused key"
+	case strings.HasPrefix(what, "given up"):
+		return "request given up"
+	}
+	return ""
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

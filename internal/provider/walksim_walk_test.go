@@ -1,0 +1,585 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// Terraform's walks, as the simulator models them (Terraform 1.16.4's
+// internal/terraform): every walk configures fresh providers; a plan walk
+// refreshes (ReadResource) and plans (PlanResourceChange) every resource
+// in state or configuration, dependencies first; the apply walk starts
+// from the plan's refreshed state and private data, and for every change
+// that is not a no-op plans again and applies (a destroy is applied as
+// planned), dependencies first and destroys in reverse, up to
+// -parallelism at once; it records what ApplyResourceChange returns even
+// with errors, skips the dependents of a failed resource, and after an
+// interrupt starts nothing new.
+
+var simSchemas = sync.OnceValues(func() (tftypes.Object, tftypes.Object) {
+	resp, err := providerserver.NewProtocol6(New("test")())().GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		panic(err)
+	}
+	resource, _ := resp.ResourceSchemas["notification_preferences"].ValueType().(tftypes.Object)
+	provider, _ := resp.Provider.ValueType().(tftypes.Object)
+	return resource, provider
+})
+
+// simValue is a decoded notification_preferences object.
+type simValue struct {
+	null      bool
+	id        string
+	prefs     prefs.Document
+	onDestroy string
+}
+
+func (v simValue) String() string {
+	if v.null {
+		return "null"
+	}
+	return fmt.Sprintf("%v on_destroy=%s", v.prefs, v.onDestroy)
+}
+
+func (v simValue) equal(o simValue) bool {
+	return v.null == o.null && v.id == o.id && v.onDestroy == o.onDestroy && maps.Equal(v.prefs, o.prefs)
+}
+
+func decodeSim(dv *tfprotov6.DynamicValue) simValue {
+	if dv == nil {
+		return simValue{null: true}
+	}
+	resource, _ := simSchemas()
+	v, err := dv.Unmarshal(resource)
+	if err != nil || v.IsNull() {
+		return simValue{null: true}
+	}
+	var attrs map[string]tftypes.Value
+	_ = v.As(&attrs)
+	out := simValue{prefs: prefs.Document{}}
+	if attrs["id"].IsKnown() {
+		_ = attrs["id"].As(&out.id)
+	}
+	if attrs["on_destroy"].IsKnown() {
+		_ = attrs["on_destroy"].As(&out.onDestroy)
+	}
+	var elems map[string]tftypes.Value
+	if attrs["preferences"].IsKnown() {
+		_ = attrs["preferences"].As(&elems)
+	}
+	for k, e := range elems {
+		var b bool
+		_ = e.As(&b)
+		out.prefs[k] = b
+	}
+	return out
+}
+
+func (r *simRun) stateOf(res *simRes) simValue { return decodeSim(res.state) }
+
+// simObject encodes an object; values nil is the null object.
+func simObject(id, onDestroy any, values prefs.Document) *tfprotov6.DynamicValue {
+	resource, _ := simSchemas()
+	var v tftypes.Value
+	if values == nil {
+		v = tftypes.NewValue(resource, nil)
+	} else {
+		elems := map[string]tftypes.Value{}
+		for k, b := range values {
+			elems[k] = tftypes.NewValue(tftypes.Bool, b)
+		}
+		v = tftypes.NewValue(resource, map[string]tftypes.Value{
+			"id":          tftypes.NewValue(tftypes.String, id),
+			"preferences": tftypes.NewValue(tftypes.Map{ElementType: tftypes.Bool}, elems),
+			"on_destroy":  tftypes.NewValue(tftypes.String, onDestroy),
+		})
+	}
+	dv, err := tfprotov6.NewDynamicValue(resource, v)
+	if err != nil {
+		panic(err)
+	}
+	return &dv
+}
+
+// config is the resource's configuration value, and the proposed new
+// state Terraform makes of it and the prior state (ProposedNew: computed
+// attributes unset in configuration keep their prior value, unknown on
+// create).
+func (res *simRes) config(prior simValue) (config, proposed *tfprotov6.DynamicValue) {
+	var onDestroy any
+	if res.onDestroy != "" {
+		onDestroy = res.onDestroy
+	}
+	config = simObject(nil, onDestroy, res.cfg)
+	if prior.null {
+		if onDestroy == nil {
+			onDestroy = tftypes.UnknownValue
+		}
+		return config, simObject(tftypes.UnknownValue, onDestroy, res.cfg)
+	}
+	if onDestroy == nil {
+		onDestroy = prior.onDestroy
+	}
+	return config, simObject(prior.id, onDestroy, res.cfg)
+}
+
+// providers configures a fresh provider for each configuration, as
+// Terraform does at the start of every walk.
+func (r *simRun) providers() []tfprotov6.ProviderServer {
+	_, providerType := simSchemas()
+	servers := make([]tfprotov6.ProviderServer, len(r.confs))
+	for i, c := range r.confs {
+		values := map[string]tftypes.Value{}
+		for name, ty := range providerType.AttributeTypes {
+			values[name] = tftypes.NewValue(ty, nil)
+		}
+		values["endpoint"] = tftypes.NewValue(tftypes.String, r.url)
+		values["token"] = tftypes.NewValue(tftypes.String, c.token)
+		values["api"] = tftypes.NewValue(tftypes.String, string(c.dialect))
+		values["max_retries"] = tftypes.NewValue(tftypes.Number, 0) // retries wait on a clock
+		if c.userID != 0 {
+			values["user_id"] = tftypes.NewValue(tftypes.Number, c.userID)
+		}
+		dv, err := tfprotov6.NewDynamicValue(providerType, tftypes.NewValue(providerType, values))
+		if err != nil {
+			panic(err)
+		}
+		servers[i] = providerserver.NewProtocol6(New("test")())()
+		resp, err := servers[i].ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{Config: &dv, TerraformVersion: "1.16.4"})
+		if err != nil || hasError(resp.Diagnostics) {
+			r.fail("simulator", fmt.Sprintf("configuring %s: %v %s", c, err, describe(resp.Diagnostics)))
+		}
+	}
+	return servers
+}
+
+// simNode is one resource in a walk: its refreshed state and its plan.
+type simNode struct {
+	i            int
+	res          *simRes
+	action       string                  // no-op, create, update, delete, replace
+	prior        *tfprotov6.DynamicValue // refreshed; nil: none
+	priorPrivate []byte
+	planned      *tfprotov6.PlanResourceChangeResponse
+
+	preds  []*simNode
+	status simStatus
+}
+
+type simStatus int
+
+const (
+	simWaiting simStatus = iota
+	simRunning
+	simApplied
+	simFailed
+	simSkipped
+)
+
+// simPlan is a plan walk's result: what a saved plan holds.
+type simPlan struct {
+	ok, saidTwice bool
+	nodes         []*simNode
+}
+
+// snapshotOwners notes which resource's state holds each key as a walk begins.
+func (r *simRun) snapshotOwners() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.walkStart = make([]map[string]int, len(r.confs))
+	for c := range r.confs {
+		r.walkStart[c] = map[string]int{}
+	}
+	for i, res := range r.res {
+		for k := range r.stateOf(res).prefs {
+			r.walkStart[res.conf][k] = i
+		}
+	}
+}
+
+// walked lists the resources a walk visits: those in state or
+// configuration, or with -target those targeted and their dependencies.
+func (r *simRun) walked(targets map[int]bool) []int {
+	var out []int
+	var add func(i int)
+	add = func(i int) {
+		if slices.Contains(out, i) {
+			return
+		}
+		out = append(out, i)
+		for _, j := range append(slices.Clone(r.res[i].dependsOn), r.res[i].deps...) {
+			if r.res[j].cfg != nil || r.res[j].state != nil {
+				add(j)
+			}
+		}
+	}
+	for i, res := range r.res {
+		if (res.cfg != nil || res.state != nil) && (targets == nil || targets[i]) {
+			add(i)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// planWalk refreshes and plans, dependencies first, in an order the seed
+// picks among the ready ones. Nothing of it is saved but the plan.
+func (r *simRun) planWalk(label string, targets map[int]bool, logged bool) *simPlan {
+	r.snapshotOwners()
+	defer r.endWalk()
+	if logged {
+		r.logf("-- %s walk", label)
+	}
+	servers := r.providers()
+	plan := &simPlan{ok: true}
+	pending := r.walked(targets)
+	for len(pending) > 0 {
+		var ready []int
+		for _, i := range pending {
+			if !slices.ContainsFunc(r.res[i].dependsOn, func(j int) bool { return slices.Contains(pending, j) }) {
+				ready = append(ready, i)
+			}
+		}
+		if len(ready) == 0 {
+			ready = pending // state's dependencies may loop with the configuration's; Terraform would say so
+		}
+		i := ready[r.rng.IntN(len(ready))]
+		pending = slices.DeleteFunc(pending, func(j int) bool { return j == i })
+		if n := r.planOne(servers[r.res[i].conf], i, plan); n != nil {
+			plan.nodes = append(plan.nodes, n)
+		}
+	}
+	return plan
+}
+
+// planOne refreshes and plans one resource.
+func (r *simRun) planOne(srv tfprotov6.ProviderServer, i int, plan *simPlan) *simNode {
+	ctx := context.Background()
+	res := r.res[i]
+	n := &simNode{i: i, res: res, prior: res.state, priorPrivate: res.private}
+	if n.prior != nil {
+		resp, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "notification_preferences", CurrentState: n.prior, Private: n.priorPrivate})
+		r.rpc(res, "ReadResource", err, resp.Diagnostics, resp.NewState)
+		if err != nil || hasError(resp.Diagnostics) {
+			plan.ok = false
+			return nil
+		}
+		n.prior, n.priorPrivate = resp.NewState, resp.Private
+		if decodeSim(n.prior).null {
+			n.prior, n.priorPrivate = nil, nil
+		}
+	}
+	prior := decodeSim(n.prior)
+	req := &tfprotov6.PlanResourceChangeRequest{TypeName: "notification_preferences", PriorState: n.prior, PriorPrivate: n.priorPrivate}
+	switch {
+	case res.cfg == nil && n.prior == nil:
+		return nil
+	case res.cfg == nil:
+		n.action = "delete"
+		req.Config, req.ProposedNewState = simObject(nil, nil, nil), simObject(nil, nil, nil)
+	case n.prior == nil || res.tainted:
+		n.action = "create"
+		if res.tainted {
+			n.action = "replace"
+		}
+		req.PriorState, req.PriorPrivate = simObject(nil, nil, nil), nil
+		req.Config, req.ProposedNewState = res.config(simValue{null: true})
+	default:
+		req.Config, req.ProposedNewState = res.config(prior)
+	}
+	resp, err := srv.PlanResourceChange(ctx, req)
+	r.rpc(res, "PlanResourceChange", err, resp.Diagnostics, resp.PlannedState)
+	if err != nil || hasError(resp.Diagnostics) {
+		plan.ok = false
+		plan.saidTwice = plan.saidTwice || slices.ContainsFunc(resp.Diagnostics, func(d *tfprotov6.Diagnostic) bool {
+			return strings.Contains(d.Summary, "Declared Twice")
+		})
+		return nil
+	}
+	n.planned = resp
+	if n.action == "" {
+		n.action = "update"
+		if decodeSim(resp.PlannedState).equal(prior) {
+			n.action = "no-op"
+		}
+	}
+	r.logf("   %s: %s", res.name, n.action)
+	return n
+}
+
+// rpc logs a call and its answer, and notes the warnings that excuse keys
+// from the final check.
+func (r *simRun) rpc(res *simRes, call string, err error, diags []*tfprotov6.Diagnostic, value *tfprotov6.DynamicValue) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "   %s %s → %s", call, res.name, decodeSim(value))
+	if err != nil {
+		fmt.Fprintf(&b, " error %v", err)
+	}
+	for _, d := range diags {
+		at := ""
+		if d.Attribute != nil {
+			at = " at " + d.Attribute.String()
+		}
+		fmt.Fprintf(&b, "\n      %v %q%s: %s", d.Severity, d.Summary, at, strings.ReplaceAll(d.Detail, "\n", " "))
+	}
+	r.logf("%s", b.String())
+	r.noteWarnings(res.conf, diags)
+}
+
+// simNodeResult is what applying one node returned.
+type simNodeResult struct {
+	node            *simNode
+	destroyed       *tfprotov6.ApplyResourceChangeResponse
+	replanned       *tfprotov6.PlanResourceChangeResponse
+	applied         *tfprotov6.ApplyResourceChangeResponse
+	replannedConfig *tfprotov6.DynamicValue
+}
+
+// applyNode applies one node as Terraform's apply walk does: a destroy as
+// planned; any other change planned again first, from the refreshed state.
+func (r *simRun) applyNode(ctx context.Context, srv tfprotov6.ProviderServer, n *simNode) *simNodeResult {
+	out := &simNodeResult{node: n}
+	res := n.res
+	if n.action == "delete" || n.action == "replace" {
+		out.destroyed, _ = srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+			TypeName: "notification_preferences", PriorState: n.prior, PlannedState: simObject(nil, nil, nil),
+			Config: simObject(nil, nil, nil), PlannedPrivate: n.planned.PlannedPrivate,
+		})
+		if n.action == "delete" || out.destroyed == nil || hasError(out.destroyed.Diagnostics) {
+			return out
+		}
+	}
+	prior, priorPrivate := n.prior, n.priorPrivate
+	if n.action != "update" {
+		prior, priorPrivate = simObject(nil, nil, nil), nil
+	}
+	config, proposed := res.config(decodeSim(prior))
+	out.replanned, _ = srv.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "notification_preferences", PriorState: prior, PriorPrivate: priorPrivate, Config: config, ProposedNewState: proposed,
+	})
+	if out.replanned == nil || hasError(out.replanned.Diagnostics) || (n.action == "update" && decodeSim(out.replanned.PlannedState).equal(decodeSim(prior))) {
+		return out
+	}
+	out.replannedConfig = config
+	out.applied, _ = srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "notification_preferences", PriorState: prior, PlannedState: out.replanned.PlannedState,
+		Config: config, PlannedPrivate: out.replanned.PlannedPrivate,
+	})
+	return out
+}
+
+// record saves what a node's calls returned, as Terraform does, and
+// reports whether the node failed.
+func (r *simRun) record(out *simNodeResult) (failed bool) {
+	n, res := out.node, out.node.res
+	if d := out.destroyed; d != nil {
+		r.rpc(res, "ApplyResourceChange (destroy)", nil, d.Diagnostics, d.NewState)
+		switch {
+		case !hasError(d.Diagnostics):
+			res.state, res.private, res.tainted = nil, nil, false
+		case !decodeSim(d.NewState).null:
+			res.state, res.private = d.NewState, d.Private
+			return true
+		default:
+			return true // the prior state stays
+		}
+	} else if n.action == "delete" || n.action == "replace" {
+		r.logf("   ApplyResourceChange (destroy) %s: no answer", res.name)
+		return true
+	}
+	if n.action == "delete" {
+		res.deps = nil
+		return false
+	}
+	if p := out.replanned; p != nil {
+		r.rpc(res, "PlanResourceChange (apply walk)", nil, p.Diagnostics, p.PlannedState)
+		if hasError(p.Diagnostics) {
+			return true
+		}
+	}
+	a := out.applied
+	if a == nil {
+		return out.replanned == nil
+	}
+	r.rpc(res, "ApplyResourceChange", nil, a.Diagnostics, a.NewState)
+	newState := decodeSim(a.NewState)
+	switch {
+	case hasError(a.Diagnostics) && newState.null:
+		return true
+	case hasError(a.Diagnostics):
+		res.state, res.private, res.deps = a.NewState, a.Private, slices.Clone(res.dependsOn)
+		res.tainted = res.tainted || n.action != "update"
+		return true
+	}
+	if planned := decodeSim(out.replanned.PlannedState); !newState.equal(planned) {
+		r.fail("Provider produced inconsistent result after apply", fmt.Sprintf("%s: planned %s, applied %s", res.name, planned, newState))
+	}
+	res.state, res.private, res.tainted, res.deps = a.NewState, a.Private, false, slices.Clone(res.dependsOn)
+	return false
+}
+
+// applyWalk applies a plan. It reports whether every change applied
+// without an error, and whether it was interrupted.
+func (r *simRun) applyWalk(plan *simPlan, targets map[int]bool) (ok, interrupted bool, applied map[string]bool) {
+	r.snapshotOwners()
+	defer r.endWalk()
+	r.mu.Lock()
+	r.phase = simDuringApply
+	r.mu.Unlock()
+	applied = map[string]bool{}
+	// The apply starts from the plan's refreshed state: it is what
+	// Terraform saves of every resource, changed or not.
+	for _, n := range plan.nodes {
+		n.res.state, n.res.private = n.prior, n.priorPrivate
+		if n.prior == nil {
+			n.res.tainted = false
+		}
+	}
+	var nodes []*simNode
+	for _, n := range plan.nodes {
+		if n.action != "no-op" {
+			nodes = append(nodes, n)
+			applied[n.res.name] = true
+		}
+	}
+	r.order(nodes)
+	par := []int{1, 1, 2, 3, 4, 10}[r.rng.IntN(6)]
+	interruptAt := -1
+	if !r.faultsOff && r.rng.IntN(6) == 0 {
+		interruptAt = r.rng.IntN(2 + 2*len(nodes))
+	}
+	r.logf("-- apply walk: %d changes, -parallelism=%d%s", len(nodes), par, map[bool]string{true: ", with -target", false: ""}[targets != nil])
+	servers := r.providers()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.gate.hold()
+	defer r.gate.open()
+
+	ok = true
+	running := 0
+	var waiting []*simRequest
+	for decision := 0; ; decision++ {
+		running, waiting = r.settle(running, waiting, &ok)
+		var ready []*simNode
+		for _, n := range nodes {
+			if n.status != simWaiting {
+				continue
+			}
+			if slices.ContainsFunc(n.preds, func(p *simNode) bool { return p.status == simFailed || p.status == simSkipped }) {
+				n.status = simSkipped
+				r.logf("   %s skipped: a dependency failed", n.res.name)
+				continue
+			}
+			if !slices.ContainsFunc(n.preds, func(p *simNode) bool { return p.status != simApplied }) {
+				ready = append(ready, n)
+			}
+		}
+		if interrupted {
+			ready = nil
+		}
+		if running == 0 && len(waiting) == 0 && len(ready) == 0 {
+			break
+		}
+		switch {
+		case decision == interruptAt && running > 0:
+			interrupted = true
+			r.mu.Lock()
+			r.tags["interrupt"] = true
+			r.mu.Unlock()
+			r.logf("   ^C: interrupt (StopProvider, cancel every call in flight)")
+			for _, srv := range servers {
+				_, _ = srv.StopProvider(context.Background(), &tfprotov6.StopProviderRequest{})
+			}
+			cancel()
+		case len(ready) > 0 && running < par && (len(waiting) == 0 || r.rng.IntN(2) == 0):
+			n := ready[r.rng.IntN(len(ready))]
+			n.status = simRunning
+			running++
+			r.logf("   start %s (%s)", n.res.name, n.action)
+			srv := servers[n.res.conf]
+			go func() { r.gate.finished(r.applyNode(ctx, srv, n)) }()
+		case len(waiting) > 0:
+			i := r.rng.IntN(len(waiting))
+			req := waiting[i]
+			waiting = slices.Delete(waiting, i, i+1)
+			req.release <- r.fate(req, true)
+		default:
+			decision-- // nothing to decide but to wait
+			if !r.gate.waitEvent(-1) {
+				r.fail("hang", fmt.Sprintf("%d provider calls neither answered nor sent a request for %v", running, simHangLimit))
+			}
+		}
+	}
+	return ok && !interrupted, interrupted, applied
+}
+
+// settle waits until the provider's calls in flight have each answered,
+// sent a request that waits at the gate, or had time to queue behind
+// one; it records the answers.
+func (r *simRun) settle(running int, waiting []*simRequest, ok *bool) (int, []*simRequest) {
+	for {
+		arrived, done := r.gate.take()
+		waiting = append(waiting, arrived...)
+		for _, out := range done {
+			running--
+			if r.record(out) {
+				out.node.status = simFailed
+				*ok = false
+			} else {
+				out.node.status = simApplied
+			}
+		}
+		if len(arrived) > 0 || len(done) > 0 {
+			continue
+		}
+		switch {
+		case running == 0 && len(waiting) == 0:
+			return running, waiting
+		case running == 1 && len(waiting) == 0:
+			if !r.gate.waitEvent(-1) {
+				r.fail("hang", fmt.Sprintf("a provider call neither answered nor sent a request for %v", simHangLimit))
+			}
+		default:
+			if !r.gate.waitEvent(*simSettle) {
+				return running, waiting
+			}
+		}
+	}
+}
+
+// order links each node to those Terraform applies before it: a
+// dependency before its dependents, but a dependent's destroy before its
+// dependency's change.
+func (r *simRun) order(nodes []*simNode) {
+	byRes := map[int]*simNode{}
+	for _, n := range nodes {
+		byRes[n.i] = n
+	}
+	for _, n := range nodes {
+		deps := n.res.dependsOn
+		if n.action == "delete" {
+			deps = n.res.deps
+		}
+		for _, j := range deps {
+			d, ok := byRes[j]
+			if !ok {
+				continue
+			}
+			if n.action == "delete" {
+				d.preds = append(d.preds, n)
+			} else {
+				n.preds = append(n.preds, d)
+			}
+		}
+	}
+}
