@@ -179,7 +179,7 @@ func earlierOf(private []byte) prefs.Document {
 
 var (
 	simLeftAlone = regexp.MustCompile(`stops managing ((?:"[^"]+"(?:, )?)+) here and leaves their values on the server as they are, because (on_destroy is "keep"|they were imported|the server no longer has them)`)
-	simQuotedKey     = regexp.MustCompile(`"([a-z0-9_.]+)"`)
+	simQuotedKey = regexp.MustCompile(`"([a-z0-9_.]+)"`)
 )
 
 // noteWarnings remembers the keys a warning said destroy leaves as they
@@ -219,5 +219,3 @@ func keyAt(p *tftypes.AttributePath) string {
 	}
 	return ""
 }
-
-

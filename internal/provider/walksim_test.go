@@ -83,17 +83,16 @@ func TestWalkSimulator(t *testing.T) {
 		return
 	}
 	var b strings.Builder
-	for kind, n := range kinds {
-		fmt.Fprintf(&b, "  %d× %s\n", n, kind)
-	}
-	for i, v := range found {
-		if i == 12 {
-			fmt.Fprintf(&b, "  … and %d more\n", len(found)-i)
-			break
+	for _, kind := range slices.Sorted(maps.Keys(kinds)) {
+		var seeds []string
+		for _, v := range found {
+			if v.kind == kind && len(seeds) < 6 {
+				seeds = append(seeds, fmt.Sprint(v.seed))
+			}
 		}
-		fmt.Fprintf(&b, "  seed %d: %s\n", v.seed, v.violation)
+		fmt.Fprintf(&b, "  %4d× %s (seeds %s)\n", kinds[kind], kind, strings.Join(seeds, ", "))
 	}
-	t.Errorf("the walk simulator found %d violations in %d runs, by kind:\n%s\nThe first one's trace:\n%s\nReplay one with: go test -run 'TestWalkSimulator$' ./internal/provider/ -seed=N", len(found), done, b.String(), found[0].trace)
+	t.Errorf("the walk simulator found %d violations in %d runs, by kind:\n%s\nThe first one, %s, has this trace:\n%s\nReplay one with: go test -run 'TestWalkSimulator$' ./internal/provider/ -seed=N", len(found), done, b.String(), found[0].violation, found[0].trace)
 }
 
 // simOutcome is what one run found.
@@ -149,6 +148,8 @@ type simRun struct {
 
 	// Per run: how often requests fail, how often other clients act.
 	faultRate, otherRate float64
+	// noRetries sets max_retries = 0: a lost answer is then an error.
+	noRetries bool
 	// faultsOff is true while the checker walks and the final destroy.
 	faultsOff bool
 
@@ -173,6 +174,11 @@ type simRun struct {
 	undo []func()
 
 	violation, kind string
+	// parallelism, when not 0, is every apply walk's -parallelism; walks,
+	// when recording, the provider calls of each walk (the fidelity test).
+	parallelism int
+	recording   bool
+	walks       [][]string
 	// dirty is true after a -target apply, until a full apply succeeds:
 	// Terraform may then leave one key in two states (SPEC §5.11).
 	dirty bool
@@ -259,12 +265,13 @@ func (r *simRun) setUp() {
 		r.res = append(r.res, &simRes{name: fmt.Sprintf("r%d", i), conf: r.rng.IntN(len(r.confs))})
 	}
 	r.faultRate = []float64{0, 0, 0.05, 0.15, 0.3}[r.rng.IntN(5)]
+	r.noRetries = r.rng.IntN(4) == 0
 	r.otherRate = []float64{0, 0.05, 0.2}[r.rng.IntN(3)]
 	var names []string
 	for _, res := range r.res {
 		names = append(names, res.name+"→"+r.confs[res.conf].String())
 	}
-	r.logf("run %d: configurations %v; resources %s; fault rate %.2f, other clients %.2f", r.seed, r.confs, strings.Join(names, " "), r.faultRate, r.otherRate)
+	r.logf("run %d: configurations %v; resources %s; fault rate %.2f, other clients %.2f, max_retries = 0: %v", r.seed, r.confs, strings.Join(names, " "), r.faultRate, r.otherRate, r.noRetries)
 }
 
 // step changes the configuration, then plans and applies it, as
@@ -281,12 +288,12 @@ func (r *simRun) step(n int) {
 	r.mu.Unlock()
 	r.logf("\n== step %d: configuration %s", n, r.describeConfig())
 	var targets map[int]bool
-	if r.rng.IntN(12) == 0 {
+	if r.rng.IntN(12) == 0 && twice == "" {
 		targets = r.pickTargets()
 	}
 	plan := r.planWalk("plan", targets, true)
 	if twice != "" {
-		if plan.ok || !plan.saidTwice {
+		if plan.ok {
 			r.fail("key declared twice not refused", fmt.Sprintf("%s is declared by two resources of one configuration, and the plan did not fail at it", twice))
 		}
 		r.undoConfig(twice)
@@ -325,12 +332,12 @@ func (r *simRun) step(n int) {
 	}
 }
 
-// destroyAll destroys every resource, as `terraform destroy` does, with
-// faults off, trying again while anything is left.
+// destroyAll destroys every resource with faults off, trying again while
+// anything is left: as `terraform destroy` does (a plan walk of the
+// configuration to refresh, then a destroy plan from its refreshed state,
+// then the apply), and when that cannot plan, by removing every resource
+// from the configuration.
 func (r *simRun) destroyAll() {
-	for _, res := range r.res {
-		res.cfg = nil
-	}
 	r.faultsOff = true
 	r.mu.Lock()
 	r.tags = map[string]bool{"final destroy": true}
@@ -340,10 +347,22 @@ func (r *simRun) destroyAll() {
 			return
 		}
 		r.logf("\n== destroy, try %d", try)
-		plan := r.planWalk("plan", nil, true)
+		var plan *simPlan
+		if try%2 == 1 {
+			refresh := r.planWalk("terraform destroy: refresh", nil, true)
+			if refresh.ok {
+				plan = r.destroyPlanWalk(refresh)
+			}
+		} else {
+			for _, res := range r.res {
+				res.cfg = nil
+			}
+			plan = r.planWalk("plan without any resource", nil, true)
+		}
 		if plan.ok {
-			r.applyWalk(plan, nil)
-			r.checkKnown()
+			if ok, _, _ := r.applyWalk(plan, nil); !ok {
+				r.checkKnown()
+			}
 			r.checkOwners()
 		}
 	}
@@ -621,6 +640,9 @@ func (r *simRun) fate(req *simRequest, held bool) mockapi.Fate {
 			k, _ := r.anyKey(req.conf, extra)
 			c := r.confs[req.conf]
 			fate.Before = func() { r.mock.Withdraw(c.dialect, k) }
+			r.mu.Lock()
+			r.touched[req.conf][k] = simDuringApply // shipped again after the walk, without the value state may hold
+			r.mu.Unlock()
 			r.atWalkEnd(func() { r.mock.Ship(c.dialect, prefs.Document{k: c.defaults[k]}) })
 			what = "the server withdraws " + k + " (shipped again after the walk)"
 		default:

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -136,6 +137,9 @@ func (res *simRes) config(prior simValue) (config, proposed *tfprotov6.DynamicVa
 // providers configures a fresh provider for each configuration, as
 // Terraform does at the start of every walk.
 func (r *simRun) providers() []tfprotov6.ProviderServer {
+	if r.recording {
+		r.walks = append(r.walks, nil)
+	}
 	_, providerType := simSchemas()
 	servers := make([]tfprotov6.ProviderServer, len(r.confs))
 	for i, c := range r.confs {
@@ -146,7 +150,9 @@ func (r *simRun) providers() []tfprotov6.ProviderServer {
 		values["endpoint"] = tftypes.NewValue(tftypes.String, r.url)
 		values["token"] = tftypes.NewValue(tftypes.String, c.token)
 		values["api"] = tftypes.NewValue(tftypes.String, string(c.dialect))
-		values["max_retries"] = tftypes.NewValue(tftypes.Number, 0) // retries wait on a clock
+		if r.noRetries {
+			values["max_retries"] = tftypes.NewValue(tftypes.Number, 0)
+		}
 		if c.userID != 0 {
 			values["user_id"] = tftypes.NewValue(tftypes.Number, c.userID)
 		}
@@ -154,7 +160,9 @@ func (r *simRun) providers() []tfprotov6.ProviderServer {
 		if err != nil {
 			panic(err)
 		}
-		servers[i] = providerserver.NewProtocol6(New("test")())()
+		// Retries wait next to nothing: what matters is the request that
+		// comes next, and it waits at the gate like any other.
+		servers[i] = providerserver.NewProtocol6(&notificationProvider{version: "test", retryWaitMin: 20 * time.Microsecond, retryWaitMax: 100 * time.Microsecond})()
 		resp, err := servers[i].ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{Config: &dv, TerraformVersion: "1.16.4"})
 		if err != nil || hasError(resp.Diagnostics) {
 			r.fail("simulator", fmt.Sprintf("configuring %s: %v %s", c, err, describe(resp.Diagnostics)))
@@ -317,6 +325,35 @@ func (r *simRun) planOne(srv tfprotov6.ProviderServer, i int, plan *simPlan) *si
 	return n
 }
 
+// destroyPlanWalk plans the destroy of every resource in state from a
+// refresh walk's results, as `terraform destroy` does after its refresh.
+func (r *simRun) destroyPlanWalk(refresh *simPlan) *simPlan {
+	r.snapshotOwners()
+	defer r.endWalk()
+	r.logf("-- terraform destroy: destroy plan walk")
+	servers := r.providers()
+	plan := &simPlan{ok: true}
+	for _, idx := range r.rng.Perm(len(refresh.nodes)) {
+		n := refresh.nodes[idx]
+		if n.prior == nil {
+			continue
+		}
+		d := &simNode{i: n.i, res: n.res, action: "delete", prior: n.prior, priorPrivate: n.priorPrivate}
+		resp, err := servers[n.res.conf].PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+			TypeName: "notification_preferences", PriorState: n.prior, PriorPrivate: n.priorPrivate,
+			Config: simObject(nil, nil, nil), ProposedNewState: simObject(nil, nil, nil),
+		})
+		r.rpc(n.res, "PlanResourceChange", err, resp.Diagnostics, resp.PlannedState)
+		if err != nil || hasError(resp.Diagnostics) {
+			plan.ok = false
+			continue
+		}
+		d.planned = resp
+		plan.nodes = append(plan.nodes, d)
+	}
+	return plan
+}
+
 // rpc logs a call and its answer, and notes the warnings that excuse keys
 // from the final check.
 func (r *simRun) rpc(res *simRes, call string, err error, diags []*tfprotov6.Diagnostic, value *tfprotov6.DynamicValue) {
@@ -334,6 +371,10 @@ func (r *simRun) rpc(res *simRes, call string, err error, diags []*tfprotov6.Dia
 	}
 	r.logf("%s", b.String())
 	r.noteWarnings(res.conf, diags)
+	if r.recording {
+		call, _, _ = strings.Cut(call, " (")
+		r.walks[len(r.walks)-1] = append(r.walks[len(r.walks)-1], call+" "+res.name)
+	}
 }
 
 // simNodeResult is what applying one node returned.
@@ -425,6 +466,7 @@ func (r *simRun) record(out *simNodeResult) (failed bool) {
 		r.fail("Provider produced inconsistent result after apply", fmt.Sprintf("%s: planned %s, applied %s", res.name, planned, newState))
 	}
 	res.state, res.private, res.tainted, res.deps = a.NewState, a.Private, false, slices.Clone(res.dependsOn)
+	r.logf("      %s remembers earlier values %v", res.name, earlierOf(res.private))
 	return false
 }
 
@@ -445,6 +487,13 @@ func (r *simRun) applyWalk(plan *simPlan, targets map[int]bool) (ok, interrupted
 			n.res.tainted = false
 		}
 	}
+	// Terraform records every configured resource's dependencies anew
+	// at apply, changed or not; destroys follow the recorded ones.
+	for _, res := range r.res {
+		if res.cfg != nil && res.state != nil {
+			res.deps = slices.Clone(res.dependsOn)
+		}
+	}
 	var nodes []*simNode
 	for _, n := range plan.nodes {
 		if n.action != "no-op" {
@@ -454,6 +503,9 @@ func (r *simRun) applyWalk(plan *simPlan, targets map[int]bool) (ok, interrupted
 	}
 	r.order(nodes)
 	par := []int{1, 1, 2, 3, 4, 10}[r.rng.IntN(6)]
+	if r.parallelism != 0 {
+		par = r.parallelism
+	}
 	interruptAt := -1
 	if !r.faultsOff && r.rng.IntN(6) == 0 {
 		interruptAt = r.rng.IntN(2 + 2*len(nodes))
@@ -488,6 +540,9 @@ func (r *simRun) applyWalk(plan *simPlan, targets map[int]bool) (ok, interrupted
 			ready = nil
 		}
 		if running == 0 && len(waiting) == 0 && len(ready) == 0 {
+			if !interrupted && slices.ContainsFunc(nodes, func(n *simNode) bool { return n.status == simWaiting }) {
+				r.fail("simulator", "the apply's order has a cycle")
+			}
 			break
 		}
 		switch {
