@@ -51,7 +51,7 @@ func (g *simGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.mu.Unlock()
-	g.mock.ServeFate(w, r, g.run.fate(req, false))
+	g.mock.ServeFate(w, r, g.run.fate(req))
 }
 
 func (g *simGate) signal() {
@@ -76,7 +76,7 @@ func (g *simGate) open() {
 	g.held, g.pending, g.done = false, nil, nil
 	g.mu.Unlock()
 	for _, req := range pending {
-		req.release <- g.run.fate(req, false)
+		req.release <- g.run.fate(req)
 	}
 }
 

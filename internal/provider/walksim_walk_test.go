@@ -567,7 +567,7 @@ func (r *simRun) applyWalk(plan *simPlan, targets map[int]bool) (ok, interrupted
 			i := r.rng.IntN(len(waiting))
 			req := waiting[i]
 			waiting = slices.Delete(waiting, i, i+1)
-			req.release <- r.fate(req, true)
+			req.release <- r.fate(req)
 		default:
 			decision-- // nothing to decide but to wait
 			if !r.gate.waitEvent(-1) {
@@ -580,13 +580,38 @@ func (r *simRun) applyWalk(plan *simPlan, targets map[int]bool) (ok, interrupted
 
 // settle waits until the provider's calls in flight have each answered,
 // sent a request that waits at the gate, or had time to queue behind
-// one; it records the answers.
+// one; then it records the answers. Answers and requests that arrive
+// together are taken in a fixed order, not the order the Go scheduler
+// happened to deliver them in.
 func (r *simRun) settle(running int, waiting []*simRequest, ok *bool) (int, []*simRequest) {
+	var finished []*simNodeResult
 	for {
 		arrived, done := r.gate.take()
 		waiting = append(waiting, arrived...)
-		for _, out := range done {
-			running--
+		finished = append(finished, done...)
+		running -= len(done)
+		if len(arrived) > 0 || len(done) > 0 {
+			continue
+		}
+		quiet := false
+		switch {
+		case running == 0 && len(waiting) == 0:
+			quiet = true
+		case running == 1 && len(waiting) == 0:
+			if !r.gate.waitEvent(-1) {
+				r.fail("hang", fmt.Sprintf("a provider call neither answered nor sent a request for %v", simHangLimit))
+			}
+		default:
+			quiet = !r.gate.waitEvent(*simSettle)
+		}
+		if !quiet {
+			continue
+		}
+		slices.SortStableFunc(waiting, func(a, b *simRequest) int {
+			return strings.Compare(fmt.Sprint(a.conf, a.method, a.path), fmt.Sprint(b.conf, b.method, b.path))
+		})
+		slices.SortFunc(finished, func(a, b *simNodeResult) int { return a.node.i - b.node.i })
+		for _, out := range finished {
 			if r.record(out) {
 				out.node.status = simFailed
 				*ok = false
@@ -594,21 +619,7 @@ func (r *simRun) settle(running int, waiting []*simRequest, ok *bool) (int, []*s
 				out.node.status = simApplied
 			}
 		}
-		if len(arrived) > 0 || len(done) > 0 {
-			continue
-		}
-		switch {
-		case running == 0 && len(waiting) == 0:
-			return running, waiting
-		case running == 1 && len(waiting) == 0:
-			if !r.gate.waitEvent(-1) {
-				r.fail("hang", fmt.Sprintf("a provider call neither answered nor sent a request for %v", simHangLimit))
-			}
-		default:
-			if !r.gate.waitEvent(*simSettle) {
-				return running, waiting
-			}
-		}
+		return running, waiting
 	}
 }
 
