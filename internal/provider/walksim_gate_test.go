@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"bytes"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -112,6 +114,50 @@ func (g *simGate) waitEvent(d time.Duration) bool {
 	case <-timer.C:
 		return false
 	}
+}
+
+// quiet waits until nothing happens: no event, and no goroutine of the
+// test binary but this one running or runnable (twice in a row, a moment
+// apart: a request on its way through the loopback is runnable as soon
+// as it lands). Where other goroutines never rest it gives up after
+// -sim.settle and calls that quiet, which replays less surely.
+func (g *simGate) quiet() bool {
+	deadline := time.Now().Add(*simSettle)
+	idle := 0
+	for time.Now().Before(deadline) {
+		if g.waitEvent(100 * time.Microsecond) {
+			return false
+		}
+		if othersIdle() {
+			idle++
+		} else {
+			idle = 0
+		}
+		if idle == 3 {
+			return true
+		}
+	}
+	return true
+}
+
+// othersIdle reports whether every goroutine but the caller is blocked.
+func othersIdle() bool {
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	active := 0
+	for _, line := range bytes.Split(buf[:n], []byte("\n")) {
+		state, ok := bytes.CutPrefix(line, []byte("goroutine "))
+		if !ok {
+			continue
+		}
+		if i := bytes.IndexByte(state, '['); i >= 0 {
+			state = state[i+1:]
+			if bytes.HasPrefix(state, []byte("running")) || bytes.HasPrefix(state, []byte("runnable")) || bytes.HasPrefix(state, []byte("syscall")) {
+				active++
+			}
+		}
+	}
+	return active <= 1
 }
 
 // simHangLimit is how long the simulator waits for a provider call that

@@ -568,6 +568,18 @@ func (r *simRun) applyWalk(plan *simPlan, targets map[int]bool) (ok, interrupted
 			req := waiting[i]
 			waiting = slices.Delete(waiting, i, i+1)
 			req.release <- r.fate(req)
+			// Its answer is bound to end a call or bring another request,
+			// unless the provider gave up on it: wait for that before
+			// judging what is quiet.
+			select {
+			case <-req.gone:
+				continue
+			default:
+			}
+			if !r.gate.waitEvent(-1) {
+				r.fail("hang", fmt.Sprintf("a request was served and nothing followed for %v", simHangLimit))
+			}
+			r.gate.signal()
 		default:
 			decision-- // nothing to decide but to wait
 			if !r.gate.waitEvent(-1) {
@@ -602,7 +614,7 @@ func (r *simRun) settle(running int, waiting []*simRequest, ok *bool) (int, []*s
 				r.fail("hang", fmt.Sprintf("a provider call neither answered nor sent a request for %v", simHangLimit))
 			}
 		default:
-			quiet = !r.gate.waitEvent(*simSettle)
+			quiet = r.gate.quiet()
 		}
 		if !quiet {
 			continue
