@@ -1,9 +1,8 @@
 package provider
 
 import (
-	"bytes"
 	"net/http"
-	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"time"
@@ -133,32 +132,34 @@ func (g *simGate) quiet() bool {
 		} else {
 			idle = 0
 		}
-		if idle == 3 {
+		if idle == 4 {
 			return true
 		}
 	}
 	return true
 }
 
-// othersIdle reports whether every goroutine but the caller is blocked.
+// othersIdle reports whether every goroutine but the caller is blocked,
+// as the scheduler's own counts tell (cheap, unlike a stack dump).
 func othersIdle() bool {
-	buf := make([]byte, 1<<20)
-	n := runtime.Stack(buf, true)
-	active := 0
-	for _, line := range bytes.Split(buf[:n], []byte("\n")) {
-		state, ok := bytes.CutPrefix(line, []byte("goroutine "))
-		if !ok {
-			continue
-		}
-		if i := bytes.IndexByte(state, '['); i >= 0 {
-			state = state[i+1:]
-			if bytes.HasPrefix(state, []byte("running")) || bytes.HasPrefix(state, []byte("runnable")) || bytes.HasPrefix(state, []byte("syscall")) {
-				active++
-			}
-		}
+	simMetricsMu.Lock()
+	defer simMetricsMu.Unlock()
+	metrics.Read(simMetrics)
+	active := uint64(0)
+	for _, m := range simMetrics {
+		active += m.Value.Uint64()
 	}
 	return active <= 1
 }
+
+var (
+	simMetricsMu sync.Mutex
+	simMetrics   = []metrics.Sample{
+		{Name: "/sched/goroutines/running:goroutines"},
+		{Name: "/sched/goroutines/runnable:goroutines"},
+		{Name: "/sched/goroutines/not-in-go:goroutines"},
+	}
+)
 
 // simHangLimit is how long the simulator waits for a provider call that
 // has neither answered nor sent a request before it calls it a hang.

@@ -496,21 +496,32 @@ func (r *simRun) moveKey(from *simRes) {
 	}
 }
 
-// breakCycles drops depends_on edges that would make a cycle, and edges to
-// resources in neither state nor configuration.
+// breakCycles drops depends_on edges that would close a cycle, keeping
+// the earlier resources' edges, and edges to resources not in the
+// configuration.
 func (r *simRun) breakCycles() {
+	wanted := make([][]int, len(r.res))
 	for i, res := range r.res {
-		res.dependsOn = slices.DeleteFunc(res.dependsOn, func(j int) bool {
-			return j == i || r.reaches(j, i) || (r.res[j].cfg == nil)
-		})
+		wanted[i], res.dependsOn = res.dependsOn, nil
+	}
+	for i, res := range r.res {
+		for _, j := range wanted[i] {
+			if j != i && r.res[j].cfg != nil && !r.reaches(j, i, map[int]bool{}) && !slices.Contains(res.dependsOn, j) {
+				res.dependsOn = append(res.dependsOn, j)
+			}
+		}
 	}
 }
 
 // reaches reports whether from depends on to, directly or not, in the
 // configuration.
-func (r *simRun) reaches(from, to int) bool {
+func (r *simRun) reaches(from, to int, seen map[int]bool) bool {
+	if seen[from] {
+		return false
+	}
+	seen[from] = true
 	for _, j := range r.res[from].dependsOn {
-		if j == to || r.reaches(j, to) {
+		if j == to || r.reaches(j, to, seen) {
 			return true
 		}
 	}
