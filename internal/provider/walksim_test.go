@@ -41,7 +41,7 @@ var (
 
 // simCIRuns is how many runs make test makes: about 60 seconds on two
 // shared cores, with and without the race detector.
-var simCIRuns = map[bool]int{false: 2400, true: 600}[raceDetector]
+var simCIRuns = map[bool]int{false: 600, true: 320}[raceDetector]
 
 func TestWalkSimulator(t *testing.T) {
 	if *simSeed != 0 {
