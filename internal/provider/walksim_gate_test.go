@@ -3,6 +3,7 @@ package provider
 import (
 	"net/http"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -177,3 +178,5 @@ func (r *simRun) confOf(path string) int {
 	}
 	return -1
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
