@@ -251,6 +251,7 @@ func (r *simRun) planWalk(label string, targets map[int]bool, logged bool) *simP
 	servers := r.providers()
 	plan := &simPlan{ok: true}
 	pending := r.walked(targets)
+	refreshed := map[int]*simNode{}
 	for len(pending) > 0 {
 		var ready []int
 		for _, i := range pending {
@@ -261,32 +262,50 @@ func (r *simRun) planWalk(label string, targets map[int]bool, logged bool) *simP
 		if len(ready) == 0 {
 			ready = pending // state's dependencies may loop with the configuration's; Terraform would say so
 		}
+		// Each resource's node refreshes, then plans; the nodes that are
+		// ready run side by side, so one's refresh may come between
+		// another's refresh and plan.
 		i := ready[r.rng.IntN(len(ready))]
+		srv := servers[r.res[i].conf]
+		n, started := refreshed[i]
+		if !started && r.res[i].state != nil {
+			refreshed[i] = r.refreshOne(srv, i, plan)
+			continue
+		}
 		pending = slices.DeleteFunc(pending, func(j int) bool { return j == i })
-		if n := r.planOne(servers[r.res[i].conf], i, plan); n != nil {
-			plan.nodes = append(plan.nodes, n)
+		if !started {
+			n = &simNode{i: i, res: r.res[i]}
+		}
+		if n != nil {
+			if n = r.planOne(srv, n, plan); n != nil {
+				plan.nodes = append(plan.nodes, n)
+			}
 		}
 	}
 	return plan
 }
 
-// planOne refreshes and plans one resource.
-func (r *simRun) planOne(srv tfprotov6.ProviderServer, i int, plan *simPlan) *simNode {
-	ctx := context.Background()
+// refreshOne refreshes a resource in state: nil when the refresh failed.
+func (r *simRun) refreshOne(srv tfprotov6.ProviderServer, i int, plan *simPlan) *simNode {
 	res := r.res[i]
-	n := &simNode{i: i, res: res, prior: res.state, priorPrivate: res.private}
-	if n.prior != nil {
-		resp, err := srv.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "notification_preferences", CurrentState: n.prior, Private: n.priorPrivate})
-		r.rpc(res, "ReadResource", err, resp.Diagnostics, resp.NewState)
-		if err != nil || hasError(resp.Diagnostics) {
-			plan.ok = false
-			return nil
-		}
-		n.prior, n.priorPrivate = resp.NewState, resp.Private
-		if decodeSim(n.prior).null {
-			n.prior, n.priorPrivate = nil, nil
-		}
+	n := &simNode{i: i, res: res}
+	resp, err := srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: "notification_preferences", CurrentState: res.state, Private: res.private})
+	r.rpc(res, "ReadResource", err, resp.Diagnostics, resp.NewState)
+	if err != nil || hasError(resp.Diagnostics) {
+		plan.ok = false
+		return nil
 	}
+	n.prior, n.priorPrivate = resp.NewState, resp.Private
+	if decodeSim(n.prior).null {
+		n.prior, n.priorPrivate = nil, nil
+	}
+	return n
+}
+
+// planOne plans a resource from its refreshed state.
+func (r *simRun) planOne(srv tfprotov6.ProviderServer, n *simNode, plan *simPlan) *simNode {
+	ctx := context.Background()
+	res := n.res
 	prior := decodeSim(n.prior)
 	req := &tfprotov6.PlanResourceChangeRequest{TypeName: "notification_preferences", PriorState: n.prior, PriorPrivate: n.priorPrivate}
 	switch {
