@@ -1,0 +1,221 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// The walk simulator's checker: the provider's contract (SPEC §5 items 7,
+// 9, 11, 13), checked after every step from what Terraform's state holds
+// and what the server does.
+
+// checkOwners: no two resources' states of one configuration hold one
+// key, after any apply, failed or interrupted (SPEC §5.11). A -target
+// apply may leave one in two (Terraform tells the provider nothing).
+func (r *simRun) checkOwners() {
+	if r.dirty {
+		return
+	}
+	for c := range r.confs {
+		owner := map[string]string{}
+		for _, res := range r.res {
+			if res.conf != c {
+				continue
+			}
+			for k := range r.stateOf(res).prefs {
+				if other, ok := owner[k]; ok {
+					r.fail("one key in two states", fmt.Sprintf("%s's state and %s's both hold %s %s", other, res.name, r.confs[c], k))
+				}
+				owner[k] = res.name
+			}
+		}
+	}
+}
+
+// checkConverged: after a successful apply the server holds every value
+// state says, and a fresh plan has nothing to do (SPEC §5.9). Keys other
+// clients changed during the apply, or after the plan on a resource
+// Terraform did not apply, are left out: Terraform itself would show them.
+func (r *simRun) checkConverged(applied map[string]bool) {
+	for _, res := range r.res {
+		doc := r.mock.UserDocument(r.confs[res.conf].token)
+		for k, v := range r.stateOf(res).prefs {
+			if got, ok := doc[k]; ok && got != v && !r.changedBehind(res, k, applied) {
+				r.fail("server differs from state after a successful apply", fmt.Sprintf("%s's state has %s = %v, the server %v", res.name, k, v, got))
+			}
+		}
+	}
+	r.faultsOff = true
+	defer func() { r.faultsOff = false }()
+	plan := r.planWalk("check: fresh plan", nil, true)
+	if !plan.ok {
+		r.fail("plan fails after a successful apply", "the fresh plan walk has errors")
+	}
+	for _, n := range plan.nodes {
+		if n.action == "no-op" {
+			continue
+		}
+		before, after := decodeSim(n.prior), decodeSim(n.planned.PlannedState)
+		excused := n.action == "update" && before.onDestroy == after.onDestroy && len(before.prefs) == len(after.prefs)
+		for k, v := range after.prefs {
+			if w, ok := before.prefs[k]; !ok || (w != v && !r.changedBehind(n.res, k, applied)) {
+				excused = false
+			}
+		}
+		if !excused {
+			r.fail("plan not empty after a successful apply", fmt.Sprintf("%s plans %s: %s → %s", n.res.name, n.action, before, after))
+		}
+	}
+}
+
+// changedBehind reports whether another client changed key k of res's
+// configuration in this step where Terraform would not write it back:
+// during the apply walk, or before it on a resource it did not apply.
+func (r *simRun) changedBehind(res *simRes, k string, applied map[string]bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	phase := r.touched[res.conf][k]
+	return phase == simDuringApply || (phase == simBeforeApply && !applied[res.name])
+}
+
+// When in a step another client changed a key.
+const (
+	simBeforeApply = 1 + iota
+	simDuringApply
+)
+
+// checkKnown: after a failed or interrupted apply, every value on the
+// server that no state knows of either is the key's pre-Terraform value or
+// has it remembered as some resource's earlier value (SPEC §5.11: a write
+// whose request landed is saved), unless a warning said the key is left
+// as it is.
+func (r *simRun) checkKnown() {
+	for c, conf := range r.confs {
+		doc := r.mock.UserDocument(conf.token)
+		for _, k := range doc.Keys() {
+			v := doc[k]
+			if _, excused := r.excused[c][k]; excused || r.allowed(c, k, v) {
+				continue
+			}
+			known := false
+			for _, res := range r.res {
+				if res.conf != c {
+					continue
+				}
+				if w, ok := r.stateOf(res).prefs[k]; ok && w == v {
+					known = true
+				}
+				if e, ok := earlierOf(res.private)[k]; ok && r.allowed(c, k, e) {
+					known = true
+				}
+			}
+			if !known {
+				r.fail("landed value not recorded", fmt.Sprintf("the server has %s %s = %v, which no state holds and whose pre-Terraform value %v no resource remembers", conf, k, v, r.truthOf(c, k)))
+			}
+		}
+	}
+}
+
+// checkRestored: once everything is destroyed, the document is what it
+// was before the first apply, but for keys a warning said destroy would
+// leave as they are (SPEC §5.7, §5.11).
+func (r *simRun) checkRestored() {
+	for c, conf := range r.confs {
+		doc := r.mock.UserDocument(conf.token)
+		for _, k := range doc.Keys() {
+			if why, ok := r.excused[c][k]; ok {
+				r.logf("   %s %s = %v left as it is: %s", conf, k, doc[k], why)
+				continue
+			}
+			if !r.allowed(c, k, doc[k]) {
+				r.fail("destroy did not restore the pre-Terraform value", fmt.Sprintf("after destroying everything the server has %s %s = %v, want %v", conf, k, doc[k], r.truthOf(c, k)))
+			}
+		}
+	}
+}
+
+func (r *simRun) allowed(c int, k string, v bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Contains(r.truth[c][k], v)
+}
+
+func (r *simRun) truthOf(c int, k string) []bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.truth[c][k])
+}
+
+// earlierOf decodes the earlier values kept in a resource's private state
+// (the framework's JSON of byte strings; the provider's entry, version 1
+// {"version": 1, "values": {...}} or the bare map before it).
+func earlierOf(private []byte) prefs.Document {
+	entries := map[string][]byte{}
+	if len(private) == 0 || json.Unmarshal(private, &entries) != nil {
+		return nil
+	}
+	raw := entries["earlier"]
+	if len(raw) == 0 {
+		raw = entries["restore"]
+	}
+	var versioned struct {
+		Version int            `json:"version"`
+		Values  prefs.Document `json:"values"`
+	}
+	if json.Unmarshal(raw, &versioned) == nil && versioned.Version > 0 {
+		return versioned.Values
+	}
+	legacy := prefs.Document{}
+	_ = json.Unmarshal(raw, &legacy)
+	return legacy
+}
+
+var (
+	simLeftAlone = regexp.MustCompile(`stops managing ((?:"[^"]+"(?:, )?)+) here and leaves their values on the server as they are, because (on_destroy is "keep"|they were imported|the server no longer has them)`)
+	simQuotedKey = regexp.MustCompile(`"([a-z0-9_.]+)"`)
+)
+
+// noteWarnings remembers the keys a warning said destroy leaves as they
+// are, or restores to another value than the pre-Terraform one.
+func (r *simRun) noteWarnings(c int, diags []*tfprotov6.Diagnostic) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range diags {
+		if d.Severity != tfprotov6.DiagnosticSeverityWarning {
+			continue
+		}
+		switch d.Summary {
+		case "Moved Notification Key Remembers Another Value", "Notification Key Moves Between Resources Without an Order", "Notification Key Withdrawn by the Server":
+			if k := keyAt(d.Attribute); k != "" {
+				r.excused[c][k] = d.Summary
+			}
+		}
+		for _, m := range simLeftAlone.FindAllStringSubmatch(d.Detail, -1) {
+			for _, q := range simQuotedKey.FindAllStringSubmatch(m[1], -1) {
+				r.excused[c][q[1]] = d.Summary + ": " + m[2]
+			}
+		}
+	}
+}
+
+// keyAt returns the key of the attribute path preferences["<key>"].
+func keyAt(p *tftypes.AttributePath) string {
+	if p == nil {
+		return ""
+	}
+	steps := p.Steps()
+	if len(steps) != 2 {
+		return ""
+	}
+	if k, ok := steps[1].(tftypes.ElementKeyString); ok {
+		return string(k)
+	}
+	return ""
+}

@@ -1,0 +1,181 @@
+package provider
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/openprefs/terraform-provider-notification/internal/mockapi"
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
+)
+
+// What becomes of the walk simulator's requests: faults before and after
+// a write lands, refusals, and other clients of the API changing keys
+// between walks and while a request is on its way.
+
+// otherClients lets other clients of the API change a few keys. during is
+// true inside a walk, where the pre-Terraform value of a key a resource
+// takes over may be either.
+func (r *simRun) otherClients(during bool) {
+	for range 1 + r.rng.IntN(2) {
+		conf := r.rng.IntN(len(r.confs))
+		k := r.sample(r.confs[conf].keys, 1)[0]
+		r.otherClient(conf, k, r.rng.IntN(2) == 0, during)
+	}
+}
+
+// otherClient sets a key as another client of the API would, and keeps
+// the checker's idea of its pre-Terraform value up to date: a key no state
+// holds takes the new value as its own; one a state holds drifted.
+func (r *simRun) otherClient(conf int, k string, v, during bool) {
+	c := r.confs[conf]
+	if err := r.mock.SetFor(c.token, prefs.Document{k: v}); err != nil {
+		r.fail("simulator", err.Error())
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintf(&r.trace, "   other client sets %s %s = %v\n", c, k, v)
+	if r.touched != nil {
+		r.touched[conf][k] = max(r.touched[conf][k], r.phase)
+	}
+	if during {
+		if owner, held := r.walkStart[conf][k]; held {
+			if _, kept := r.res[owner].cfg[k]; kept {
+				return // drift of a key its owner keeps
+			}
+		}
+		if !slices.Contains(r.truth[conf][k], v) {
+			r.truth[conf][k] = append(r.truth[conf][k], v)
+		}
+		return
+	}
+	for _, res := range r.res {
+		if _, ok := r.stateOf(res).prefs[k]; ok && res.conf == conf {
+			return
+		}
+	}
+	r.truth[conf][k] = []bool{v}
+}
+
+// fate decides what becomes of a request: in an apply walk (held) when
+// the scheduler releases it, otherwise when it arrives.
+func (r *simRun) fate(req *simRequest) mockapi.Fate {
+	r.mu.Lock()
+	roll := r.rng.Float64()
+	pick := r.rng.IntN(8)
+	extra := r.rng.IntN(1 << 20)
+	r.mu.Unlock()
+	fate := mockapi.Fate{}
+	what := "served"
+	select {
+	case <-req.gone:
+		if extra%2 == 0 {
+			fate.Fault = &mockapi.Fault{Drop: true}
+			what = "given up by the provider, never served"
+		} else {
+			what = "given up by the provider, served all the same"
+		}
+	default:
+	}
+	switch {
+	case r.faultsOff || req.conf < 0 || fate.Fault != nil:
+	case !req.write() && roll < r.faultRate/2:
+		fate.Fault = &mockapi.Fault{Status: []int{500, 503}[extra%2]}
+		what = fmt.Sprint(fate.Fault.Status)
+	case req.write() && roll < r.faultRate:
+		switch pick {
+		case 0:
+			fate.Fault = &mockapi.Fault{Status: 500}
+			what = "500, not applied"
+		case 1:
+			fate.Fault = &mockapi.Fault{DropAfterApply: true}
+			what = "applied, connection dropped"
+		case 2:
+			fate.StatusAfterApply = 504
+			what = "applied, answered 504"
+		case 3, 4:
+			k, v := r.anyKey(req.conf, extra)
+			fate.Before = func() { r.otherClient(req.conf, k, v, true) }
+			what = "another client's change lands first"
+		case 5:
+			k, _ := r.anyKey(req.conf, extra)
+			c := r.confs[req.conf]
+			fate.Before = func() { r.mock.IgnoreWrites(c.dialect, k) }
+			r.atWalkEnd(func() { r.mock.KeepWrites(c.dialect, k) })
+			what = "the server keeps its value of " + k
+		case 6:
+			k, _ := r.anyKey(req.conf, extra)
+			c := r.confs[req.conf]
+			fate.Before = func() { r.mock.Withdraw(c.dialect, k) }
+			r.mu.Lock()
+			r.touched[req.conf][k] = simDuringApply // shipped again after the walk, without the value state may hold
+			r.mu.Unlock()
+			r.atWalkEnd(func() { r.mock.Ship(c.dialect, prefs.Document{k: c.defaults[k]}) })
+			what = "the server withdraws " + k + " (shipped again after the walk)"
+		default:
+			fate.Fault = &mockapi.Fault{Status: 503}
+			what = "503, not applied"
+		}
+	}
+	r.logf("   %s %s: %s", req.method, req.path, what)
+	if tag := simTag(what); tag != "" {
+		r.mu.Lock()
+		r.tags[tag] = true
+		r.mu.Unlock()
+	}
+	return fate
+}
+
+// anyKey picks a key some resource declares or holds, if any, and a value
+// other than the server's.
+func (r *simRun) anyKey(conf, n int) (string, bool) {
+	var keys []string
+	for _, res := range r.res {
+		if res.conf == conf {
+			keys = append(keys, res.cfg.Keys()...)
+			keys = append(keys, r.stateOf(res).prefs.Keys()...)
+		}
+	}
+	if len(keys) == 0 {
+		keys = r.confs[conf].keys
+	}
+	slices.Sort(keys)
+	k := keys[n%len(keys)]
+	return k, !r.mock.UserDocument(r.confs[conf].token)[k]
+}
+
+func (r *simRun) atWalkEnd(f func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.undo = append(r.undo, f)
+}
+
+// endWalk undoes the walk's changes to the catalogue.
+func (r *simRun) endWalk() {
+	r.mu.Lock()
+	undo := r.undo
+	r.undo = nil
+	r.mu.Unlock()
+	for _, f := range undo {
+		f()
+	}
+}
+
+// simTag sorts a request's fate into a cause of violations.
+func simTag(what string) string {
+	switch {
+	case strings.HasPrefix(what, "applied,"):
+		return "lost answer"
+	case strings.HasPrefix(what, "5"):
+		return "5xx"
+	case strings.HasPrefix(what, "another client"):
+		return "other client during a write"
+	case strings.HasPrefix(what, "the server keeps"):
+		return "value not kept"
+	case strings.HasPrefix(what, "the server withdraws"):
+		return "refused key"
+	case strings.HasPrefix(what, "given up"):
+		return "request given up"
+	}
+	return ""
+}
