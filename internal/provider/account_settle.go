@@ -250,8 +250,11 @@ func mayHaveLanded(err error) bool {
 }
 
 // refused reports whether the API refused a request for what it carried,
-// changing nothing: the answer a merged request gets for one bad key.
+// changing nothing: the answer a merged request gets for one bad key. A
+// refusal of a retried request is not that: an attempt before it may
+// have landed (see mayHaveLanded).
 func refused(err error) bool {
 	var apiErr *client.APIError
-	return errors.As(err, &apiErr) && (apiErr.Status == http.StatusBadRequest || apiErr.Status == http.StatusUnprocessableEntity)
+	return errors.As(err, &apiErr) && apiErr.Attempts <= 1 &&
+		(apiErr.Status == http.StatusBadRequest || apiErr.Status == http.StatusUnprocessableEntity)
 }

@@ -69,7 +69,7 @@ func addHeldTwice(diags *diag.Diagnostics, earlier prefs.Document) {
 	for _, key := range earlier.Keys() {
 		diags.AddAttributeWarning(keyPath(key), "Notification Key Managed by Two Resources",
 			fmt.Sprintf("%q is in the state of this resource and of another notification_preferences resource of this provider configuration: one declares it, the other lets it go. An earlier apply was interrupted after the one declaring it took the key over, or applied it with -target. "+
-				"Terraform applies only the one letting it go, since nothing of the other changes, and it writes back %v, the value %q had before it managed it; the next plan then shows the other resource setting it again. "+
+				"Terraform applies only the one letting it go, since nothing of the other changes, and it writes back %v, the value %q had before it managed it; the next plan then shows the other resource setting it again, and that resource, which took the key over without this one's earlier value, may write another value back on destroy. "+
 				"Move keys without -target, and let an apply that moves keys finish.", key, earlier[key], key))
 	}
 }

@@ -108,6 +108,13 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 	desired := declaredIn(plan.Preferences)
 	removed := prefs.Removed(prior, desired)
+	// A plan that fails in the apply walk is not applied: the keys it lets
+	// go stay in its state, so no taker may claim them in this walk.
+	defer func() {
+		if len(removed) > 0 && resp.Diagnostics.HasError() {
+			r.account.abandon(prefs.Write{Release: &prefs.Release{Keys: removed}})
+		}
+	}()
 	// The earlier values matter only to keys leaving; most plans have none.
 	private := privateData{withdrawn: readWithdrawn(ctx, req.Private, &resp.Diagnostics)}
 	if len(removed) > 0 {

@@ -27,6 +27,7 @@ func (r *simRun) applyNode(ctx context.Context, srv tfprotov6.ProviderServer, n 
 	out := &simNodeResult{node: n}
 	res := n.res
 	if n.action == "delete" || n.action == "replace" {
+		n.called = true
 		out.destroyed, _ = srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
 			TypeName: "notification_preferences", PriorState: n.prior, PlannedState: simObject(nil, nil, nil),
 			Config: simObject(nil, nil, nil), PlannedPrivate: n.planned.PlannedPrivate,
@@ -47,6 +48,7 @@ func (r *simRun) applyNode(ctx context.Context, srv tfprotov6.ProviderServer, n 
 		return out
 	}
 	out.replannedConfig = config
+	n.called = true
 	out.applied, _ = srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
 		TypeName: "notification_preferences", PriorState: prior, PlannedState: out.replanned.PlannedState,
 		Config: config, PlannedPrivate: out.replanned.PlannedPrivate,

@@ -47,7 +47,7 @@ func (r *simRun) checkConverged(applied map[string]bool) {
 	for _, res := range r.res {
 		doc := r.mock.UserDocument(r.confs[res.conf].token)
 		for k, v := range r.stateOf(res).prefs {
-			if got, ok := doc[k]; ok && got != v && !r.changedBehind(res, k, applied) {
+			if got, ok := doc[k]; ok && got != v && !r.changedBehind(res, k, applied) && !r.heldTwice[res.conf][k] {
 				r.fail("server differs from state after a successful apply", fmt.Sprintf("%s's state has %s = %v, the server %v", res.name, k, v, got))
 			}
 		}
@@ -65,7 +65,7 @@ func (r *simRun) checkConverged(applied map[string]bool) {
 		before, after := decodeSim(n.prior), decodeSim(n.planned.PlannedState)
 		excused := n.action == "update" && before.onDestroy == after.onDestroy && len(before.prefs) == len(after.prefs)
 		for k, v := range after.prefs {
-			if w, ok := before.prefs[k]; !ok || (w != v && !r.changedBehind(n.res, k, applied)) {
+			if w, ok := before.prefs[k]; !ok || (w != v && !r.changedBehind(n.res, k, applied) && !r.heldTwice[n.res.conf][k]) {
 				excused = false
 			}
 		}
@@ -192,6 +192,11 @@ func (r *simRun) noteWarnings(c int, diags []*tfprotov6.Diagnostic) {
 			continue
 		}
 		switch d.Summary {
+		case "Notification Key Managed by Two Resources":
+			if k := keyAt(d.Attribute); k != "" {
+				r.heldTwice[c][k] = true
+				r.excused[c][k] = d.Summary
+			}
 		case "Moved Notification Key Remembers Another Value", "Notification Key Moves Between Resources Without an Order", "Notification Key Withdrawn by the Server":
 			if k := keyAt(d.Attribute); k != "" {
 				r.excused[c][k] = d.Summary

@@ -208,6 +208,11 @@ type simRun struct {
 	// excused holds, per configuration, keys a warning said destroy
 	// leaves as they are.
 	excused []map[string]string
+	// heldTwice holds, per configuration, the keys a plan of this step
+	// warned two states hold while the one declaring it changes nothing:
+	// the apply of the one letting go writes the earlier value over it,
+	// as the warning says, and the next plan sets it again.
+	heldTwice []map[string]bool
 	// walkStart holds, during a walk, which resource's state held each key
 	// when it began (per configuration).
 	walkStart []map[string]int
@@ -226,7 +231,10 @@ type simRun struct {
 	parallelism int
 	recording   bool
 	walks       [][]string
-	// dirty is true after a -target apply, until a full apply succeeds:
+	// dirty is true after a -target apply, or one in which Terraform
+	// called no apply for a resource it planned to change (interrupted
+	// before it, its plan in the apply walk failed, or a dependency
+	// did), until a full apply succeeds:
 	// Terraform may then leave one key in two states (SPEC §5.11).
 	dirty bool
 }
@@ -329,8 +337,10 @@ func (r *simRun) step(n int) {
 	twice := r.configure()
 	r.mu.Lock()
 	r.touched = make([]map[string]int, len(r.confs))
+	r.heldTwice = make([]map[string]bool, len(r.confs))
 	for c := range r.confs {
 		r.touched[c] = map[string]int{}
+		r.heldTwice[c] = map[string]bool{}
 	}
 	r.phase = simBeforeApply
 	r.tags = map[string]bool{}
@@ -360,7 +370,7 @@ func (r *simRun) step(n int) {
 		r.mu.Unlock()
 	}
 	ok, interrupted, applied := r.applyWalk(plan, targets)
-	if targets != nil {
+	if targets != nil || r.unapplied(plan) {
 		r.dirty = true
 	}
 	r.checkOwners()

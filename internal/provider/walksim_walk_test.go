@@ -182,6 +182,16 @@ type simNode struct {
 
 	preds  []*simNode
 	status simStatus
+	// called is set once Terraform calls ApplyResourceChange for it.
+	called bool
+}
+
+// unapplied reports whether Terraform called no ApplyResourceChange for a
+// resource the plan changes: it then tells the provider nothing of that
+// resource, as with -target, and a key it was letting go may stay in its
+// state after a taker's write landed.
+func (r *simRun) unapplied(plan *simPlan) bool {
+	return slices.ContainsFunc(plan.nodes, func(n *simNode) bool { return n.action != "no-op" && !n.called })
 }
 
 type simStatus int
