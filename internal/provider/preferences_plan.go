@@ -57,3 +57,25 @@ func (r *preferencesResource) boundTo(id types.String, diags *diag.Diagnostics) 
 	addOtherDocument(diags, id.ValueString(), r.account.ID())
 	return false
 }
+
+// planRelease leaves the earlier values of the keys this plan lets go for
+// a resource taking them over after it, and says what letting them go will
+// do: the values it will write back, and the keys Terraform may hand to a
+// taker before this resource lets them go.
+func (r *preferencesResource) planRelease(what string, keys []string, prior prefs.Document, private privateData, keep bool, diags *diag.Diagnostics) {
+	if len(keys) == 0 {
+		return
+	}
+	offered, _ := prefs.Select(private.earlier.Without(private.withdrawn), keys)
+	release := releaseOf(keys, private, keep)
+	release.Current = prior
+	unordered, heldTwice := r.account.offer(offered, release.Decide().Writes, keys)
+	for _, k := range unordered {
+		if earlier, ok := offered[k]; ok && prior[k] != earlier {
+			addUnorderedMove(diags, k, prior[k], earlier)
+		}
+	}
+	addHeldTwice(diags, heldTwice)
+	release.Declared = r.account.isDeclared
+	addRestoreWarning(diags, what, release.Decide())
+}

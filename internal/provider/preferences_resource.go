@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -130,28 +129,6 @@ func (r *preferencesResource) ModifyPlan(ctx context.Context, req resource.Modif
 		return
 	}
 	r.planRelease("Removing "+quoteList(removed)+" from preferences", removed, prior, private, plan.keeps(), &resp.Diagnostics)
-}
-
-// planRelease leaves the earlier values of the keys this plan lets go for
-// a resource taking them over after it, and says what letting them go will
-// do: the values it will write back, and the keys Terraform may hand to a
-// taker before this resource lets them go.
-func (r *preferencesResource) planRelease(what string, keys []string, prior prefs.Document, private privateData, keep bool, diags *diag.Diagnostics) {
-	if len(keys) == 0 {
-		return
-	}
-	offered, _ := prefs.Select(private.earlier.Without(private.withdrawn), keys)
-	release := releaseOf(keys, private, keep)
-	release.Current = prior
-	unordered, heldTwice := r.account.offer(offered, release.Decide().Writes, keys)
-	for _, k := range unordered {
-		if earlier, ok := offered[k]; ok && prior[k] != earlier {
-			addUnorderedMove(diags, k, prior[k], earlier)
-		}
-	}
-	addHeldTwice(diags, heldTwice)
-	release.Declared = r.account.isDeclared
-	addRestoreWarning(diags, what, release.Decide())
 }
 
 func (r *preferencesResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

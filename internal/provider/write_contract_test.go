@@ -280,17 +280,25 @@ func TestContract_PlanWarnsOfAKeyTwoStatesHold(t *testing.T) {
 }
 
 // A write whose first attempt lands but loses its answer, and whose retry
-// the server then refuses with a 500, may have landed: the create is saved
-// with the values from before it, so that destroying it puts them back.
+// the server then fails (a 500) or refuses (a 400: the walk simulator's
+// seed 213, a key withdrawn meanwhile), may have landed: the create is
+// saved with the values from before it, so that destroying it puts them
+// back.
 func TestContract_RetriedWriteThatMayHaveLandedIsSaved(t *testing.T) {
+	for _, status := range []int{500, 400} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) { retriedWriteThatMayHaveLanded(t, status) })
+	}
+}
+
+func retriedWriteThatMayHaveLanded(t *testing.T, status int) {
 	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
 		before := mock.Document(dc.dialect)
 		config := prefs.Document{dc.keyA: !dc.defaultA}
 		mock.Inject(mockapi.Fault{Method: dc.write, DropAfterApply: true, Times: 1})
-		mock.Inject(mockapi.Fault{Method: dc.write, Status: 500, Times: 1})
+		mock.Inject(mockapi.Fault{Method: dc.write, Status: status, Times: 1})
 		created := p.apply(context.Background(), nil, p.plan(nil, nil, config, onDestroyRestore), config, onDestroyRestore)
 		if !hasError(created.Diagnostics) {
-			t.Fatal("the create succeeded despite the 500")
+			t.Fatalf("the create succeeded despite the %d", status)
 		}
 		if got := p.preferencesIn(created.NewState); got[dc.keyA] != !dc.defaultA || !maps.Equal(earlierIn(t, created.Private), prefs.Document{dc.keyA: dc.defaultA}) {
 			t.Fatalf("the failed create saved %v remembering %v; want %s, which landed, and its value before", got, earlierIn(t, created.Private), dc.keyA)
@@ -355,4 +363,26 @@ func TestAccountHandOverToAResendingTakerWarns(t *testing.T) {
 	if want := []prefs.Moved{{Key: "email.k", Remembered: true, Earlier: false}}; !slices.Equal(r.outcome.Moved, want) {
 		t.Fatalf("the releaser says %v moved, want %v: the taker remembers true, the value before Terraform is false", r.outcome.Moved, want)
 	}
+}
+
+// A resource letting a key go whose plan fails in the apply walk (the
+// read its new key's check needs fails: the walk simulator's seed 374) is
+// not applied, so it keeps the key: a taker applied after it in the walk
+// fails at the key instead of taking it, which would leave it in two
+// states.
+func TestContract_ReleaserWhosePlanFailsKeepsTheKey(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		mock.Ship(dc.dialect, dc.shipped)
+		newKey := dc.shipped.Keys()[0]
+		rState, rPrivate := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+		// The apply walk: r is planned again first, and its check fails.
+		mock.Inject(mockapi.Fault{Method: "GET", Status: 500, Times: 1})
+		r := p.tryPlan(rState, rPrivate, prefs.Document{dc.keyA: !dc.defaultA, newKey: true}, onDestroyRestore)
+		if !hasError(r.Diagnostics) {
+			t.Fatal("r's plan succeeded despite the failed read")
+		}
+		tConfig := prefs.Document{dc.keyB: !dc.defaultB}
+		taker := p.apply(context.Background(), nil, p.plan(nil, nil, tConfig, onDestroyRestore), tConfig, onDestroyRestore)
+		expectDiagnostic(t, taker.Diagnostics, severityError, "Notification Key Still Managed by Another Resource", atKey(dc.keyB))
+	})
 }
