@@ -104,7 +104,7 @@ func (r *simRun) fate(req *simRequest) mockapi.Fate {
 			r.atWalkEnd(func() { r.mock.KeepWrites(c.dialect, k) })
 			what = "the server keeps its value of " + k
 		case 6:
-			k, _ := r.anyKey(req.conf, extra)
+			k := r.takenKey(req, extra)
 			c := r.confs[req.conf]
 			fate.Before = func() { r.mock.Withdraw(c.dialect, k) }
 			r.mu.Lock()
@@ -142,6 +142,35 @@ func (r *simRun) anyKey(conf, n int) (string, bool) {
 	slices.Sort(keys)
 	k := keys[n%len(keys)]
 	return k, !r.mock.UserDocument(r.confs[conf].token)[k]
+}
+
+// takenKey picks the key a refusal is about: one the request carries that
+// a resource takes over (declares, but its state lacks), so that merged
+// requests of keys moving between resources are refused and split; else
+// one the request carries; else any key.
+func (r *simRun) takenKey(req *simRequest, n int) string {
+	var taken, carried []string
+	for _, k := range req.keys {
+		for _, res := range r.res {
+			if res.conf != req.conf {
+				continue
+			}
+			if _, declared := res.cfg[k]; declared {
+				carried = append(carried, k)
+				if _, held := r.stateOf(res).prefs[k]; !held {
+					taken = append(taken, k)
+				}
+			}
+		}
+	}
+	switch {
+	case len(taken) > 0:
+		return taken[n%len(taken)]
+	case len(carried) > 0:
+		return carried[n%len(carried)]
+	}
+	k, _ := r.anyKey(req.conf, n)
+	return k
 }
 
 func (r *simRun) atWalkEnd(f func()) {

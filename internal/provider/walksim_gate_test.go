@@ -1,8 +1,12 @@
 package provider
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,8 +36,10 @@ type simGate struct {
 type simRequest struct {
 	method, path string
 	conf         int
-	gone         <-chan struct{} // closed when the provider gave up on it
-	release      chan mockapi.Fate
+	// keys are the keys a write's body carries.
+	keys    []string
+	gone    <-chan struct{} // closed when the provider gave up on it
+	release chan mockapi.Fate
 }
 
 func (r *simRequest) write() bool { return r.method == http.MethodPatch || r.method == http.MethodPut }
@@ -44,6 +50,11 @@ func newSimGate(run *simRun, mock *mockapi.Server) *simGate {
 
 func (g *simGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &simRequest{method: r.Method, path: r.URL.Path, conf: g.run.confOf(r.URL.Path), gone: r.Context().Done(), release: make(chan mockapi.Fate, 1)}
+	if req.write() {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		req.keys = bodyKeys(body)
+	}
 	g.mu.Lock()
 	if g.held {
 		g.pending = append(g.pending, req)
@@ -180,3 +191,28 @@ func (r *simRun) confOf(path string) int {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// bodyKeys returns the dotted keys of a write's body, in either dialect.
+func bodyKeys(body []byte) []string {
+	var v map[string]any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	if nested, ok := v["notification_preferences"].(map[string]any); ok {
+		v = nested
+	}
+	var keys []string
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, x := range m {
+			if sub, ok := x.(map[string]any); ok {
+				walk(prefix+k+".", sub)
+			} else {
+				keys = append(keys, prefix+k)
+			}
+		}
+	}
+	walk("", v)
+	slices.Sort(keys)
+	return keys
+}
