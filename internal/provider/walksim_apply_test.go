@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
 // The walk simulator's apply walk: Terraform's order, -parallelism and
@@ -26,6 +28,9 @@ type simNodeResult struct {
 func (r *simRun) applyNode(ctx context.Context, srv tfprotov6.ProviderServer, n *simNode) *simNodeResult {
 	out := &simNodeResult{node: n}
 	res := n.res
+	if n.action == "replace" && res.tainted {
+		r.excuseTainted(res.conf, decodeSim(n.prior).prefs)
+	}
 	if n.action == "delete" || n.action == "replace" {
 		n.called = true
 		out.destroyed, _ = srv.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
@@ -296,5 +301,19 @@ func (r *simRun) order(nodes []*simNode) {
 				n.preds = append(n.preds, d)
 			}
 		}
+	}
+}
+
+// excuseTainted excuses from the restore check the keys of a tainted
+// object (a create that failed after its write landed) that Terraform
+// replaces: it hands the destroy of the tainted object the private data
+// of the new object's plan, made with no prior private data, so the
+// destroy does not know the keys' earlier values and leaves them as they
+// are.
+func (r *simRun) excuseTainted(c int, keys prefs.Document) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k := range keys {
+		r.excused[c][k] = "a tainted object's destroy is given no earlier values"
 	}
 }
