@@ -78,9 +78,11 @@ func (a *account) settle(batch []*write, sent bool, after prefs.Document, err er
 
 // checkAnswer records a landed request: every write it carried landed, and
 // what each did is decided, once, by this request if it is the first that
-// landed with it. A write whose declared values the answer does not all
-// hold (someone changed a key between the batch's forming and its landing)
-// goes once more, with just those values, then fails. It returns the
+// landed with it. A write whose values the answer does not all hold, its
+// declared ones and the earlier values it wrote back (someone changed a
+// key between the batch's forming and its landing, or the server ignores
+// it), goes once more with just those values, then fails; its resource
+// still manages a key whose earlier value did not stay. It returns the
 // writes answered. The caller holds a.mu.
 func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
 	var answered, again []*write
@@ -90,7 +92,7 @@ func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
 			a.owners.land(w.Adopt, w.outcome.Earlier)
 		}
 		w.after = after
-		off := prefs.Changes(after, w.Hold)
+		off := prefs.Changes(after, w.pending().Hold)
 		switch {
 		case len(off) == 0:
 			w.state = writeAnswered
@@ -160,6 +162,11 @@ func (a *account) fail(w *write, err error) {
 		}
 		walk := a.owners.walk()
 		w.unreleased = w.Release.Unreleased(released, w.state == writeLanded, walk)
+		if w.state == writeLanded {
+			// An earlier value written back that the last answer does
+			// not show did not stay: the key is still this resource's.
+			w.unreleased = append(w.unreleased, prefs.Changes(w.after, w.outcome.Released.Writes).Keys()...)
+		}
 		a.owners.stuck(w.unreleased)
 		letGo, _ := prefs.Select(w.Release.Earlier, w.Release.Keys)
 		w.moved = walk.Misremembered(letGo.Without(w.unreleased))

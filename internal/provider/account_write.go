@@ -83,11 +83,12 @@ func (w *write) onServer() bool {
 }
 
 // pending is what of w a batch decides: all of it until a request
-// carrying it lands; after, only the declared values, since what it let
-// go and took over was decided by the request that landed.
+// carrying it lands; after, only the values the server must hold, its
+// declared ones and the earlier values it wrote back, since what it let go
+// and took over was decided by the request that landed.
 func (w *write) pending() prefs.Write {
 	if w.state == writeLanded {
-		return prefs.Write{Hold: w.Hold, Alone: w.Alone}
+		return prefs.Write{Hold: w.Hold.Overlay(w.outcome.Released.Writes), Alone: w.Alone}
 	}
 	return w.Write
 }

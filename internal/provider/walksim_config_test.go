@@ -76,6 +76,12 @@ func (r *simRun) moveKey(from *simRes) {
 		to.cfg[k] = !to.cfg[k]
 	}
 	delete(from.cfg, k)
+	// Often the taker takes a key of its own too, that a refusal can be
+	// about: a merged request refused for it is split, and the one letting
+	// go must then be decided again, without the taker.
+	if keys := r.freeKeys(to.conf); len(keys) > 0 && r.rng.IntN(2) == 0 {
+		to.cfg[r.sample(keys, 1)[0]] = r.rng.IntN(2) == 0
+	}
 	switch r.rng.IntN(3) {
 	case 0:
 		to.dependsOn = []int{slices.Index(r.res, from)}

@@ -145,25 +145,37 @@ func (r *simRun) anyKey(conf, n int) (string, bool) {
 }
 
 // takenKey picks the key a refusal is about: one the request carries that
-// a resource takes over (declares, but its state lacks), so that merged
-// requests of keys moving between resources are refused and split; else
-// one the request carries; else any key.
+// a resource takes over (declares, but its state lacks) and no other
+// resource lets go, so that merged requests of keys moving between
+// resources are refused and split for the taker's own key; else one the
+// request carries; else any key.
 func (r *simRun) takenKey(req *simRequest, n int) string {
-	var taken, carried []string
+	var fresh, taken, carried []string
 	for _, k := range req.keys {
+		held := false
+		for _, res := range r.res {
+			if _, ok := r.stateOf(res).prefs[k]; ok && res.conf == req.conf {
+				held = true
+			}
+		}
 		for _, res := range r.res {
 			if res.conf != req.conf {
 				continue
 			}
 			if _, declared := res.cfg[k]; declared {
 				carried = append(carried, k)
-				if _, held := r.stateOf(res).prefs[k]; !held {
+				if _, own := r.stateOf(res).prefs[k]; !own {
 					taken = append(taken, k)
+					if !held {
+						fresh = append(fresh, k)
+					}
 				}
 			}
 		}
 	}
 	switch {
+	case len(fresh) > 0:
+		return fresh[n%len(fresh)]
 	case len(taken) > 0:
 		return taken[n%len(taken)]
 	case len(carried) > 0:

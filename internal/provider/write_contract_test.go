@@ -386,3 +386,24 @@ func TestContract_ReleaserWhosePlanFailsKeepsTheKey(t *testing.T) {
 		expectDiagnostic(t, taker.Diagnostics, severityError, "Notification Key Still Managed by Another Resource", atKey(dc.keyB))
 	})
 }
+
+// A destroy whose write-back the server does not keep (the walk
+// simulator's seed 581) fails at the key, and the resource keeps it, so
+// that destroying again, once the server keeps values, restores it.
+func TestContract_RestoreTheServerDoesNotKeepFails(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		before := mock.Document(dc.dialect)
+		state, private := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+		mock.IgnoreWrites(dc.dialect, dc.keyA)
+		destroyed := p.change(state, private, nil, "")
+		expectDiagnostic(t, destroyed.Diagnostics, severityError, "Notification API Did Not Keep the Value", atKey(dc.keyA))
+		if got := p.preferencesIn(destroyed.NewState); !maps.Equal(got, prefs.Document{dc.keyA: !dc.defaultA}) {
+			t.Fatalf("the failed destroy keeps %v; want %s alone, whose earlier value did not stay", got, dc.keyA)
+		}
+		mock.KeepWrites(dc.dialect, dc.keyA)
+		p.check(nil, p.change(destroyed.NewState, destroyed.Private, nil, "").Diagnostics)
+		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
+			t.Fatalf("after destroying again the document is %v, want %v", after, before)
+		}
+	})
+}
