@@ -81,7 +81,7 @@ func (o *keyOwners) declare(plan string, keys []string, managed prefs.Document, 
 // apply walk of the one letting the key go never hears of it.
 func (o *keyOwners) isDeclared(key string) bool {
 	c, ok := o.declared[key]
-	return ok && !(c.still && !c.adopting)
+	return ok && (!c.still || c.adopting)
 }
 
 // heldTwice returns, of the earlier values a plan will write back, those
