@@ -23,8 +23,8 @@ type Fate struct {
 	Before func()
 }
 
-// ServeFate serves r as ServeHTTP does, with fate instead of the injected
-// faults.
+// ServeFate serves r with fate: ServeHTTP serves every request this way,
+// with the injected fault that fires on it, if any.
 func (s *Server) ServeFate(w http.ResponseWriter, r *http.Request, fate Fate) {
 	rec := &recorder{ResponseWriter: w}
 	body, entry := s.begin(r)
@@ -45,6 +45,10 @@ func (s *Server) ServeFate(w http.ResponseWriter, r *http.Request, fate Fate) {
 			s.route(&discard{header: http.Header{}}, r, body, entry.RequestID)
 			rec.status = statusDropped
 			drop(w)
+			return
+		}
+		if f.AnswerLatency > 0 {
+			f.answerLate(rec, r, func(held http.ResponseWriter) { s.route(held, r, body, entry.RequestID) })
 			return
 		}
 	}

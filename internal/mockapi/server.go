@@ -144,31 +144,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveAdmin(w, r)
 		return
 	}
-	rec := &recorder{ResponseWriter: w}
-	body, entry := s.begin(r)
-	rec.Header().Set("X-Request-Id", entry.RequestID)
-	defer func() { s.finish(entry, rec.status) }()
-	if r.Method == http.MethodPatch || r.Method == http.MethodPut {
-		s.applyBeforeWrite(dialectOf(r.URL.Path))
-	}
-
-	if f := s.pickFault(r.Method); f != nil {
-		entry.Fault = f.String()
-		if f.intercept(rec, r, entry.RequestID) {
-			return
-		}
-		if f.DropAfterApply {
-			s.route(&discard{header: http.Header{}}, r, body, entry.RequestID)
-			rec.status = statusDropped
-			drop(w)
-			return
-		}
-		if f.AnswerLatency > 0 {
-			f.answerLate(rec, r, func(held http.ResponseWriter) { s.route(held, r, body, entry.RequestID) })
-			return
-		}
-	}
-	s.route(rec, r, body, entry.RequestID)
+	s.ServeFate(w, r, Fate{Fault: s.pickFault(r.Method)})
 }
 
 func dialectOf(path string) prefs.Dialect {
