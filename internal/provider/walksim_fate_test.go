@@ -110,7 +110,17 @@ func (r *simRun) fate(req *simRequest) mockapi.Fate {
 			r.mu.Lock()
 			r.touched[req.conf][k] = simDuringApply // shipped again after the walk, without the value state may hold
 			r.mu.Unlock()
-			r.atWalkEnd(func() { r.mock.Ship(c.dialect, prefs.Document{k: c.defaults[k]}) })
+			conf := req.conf
+			r.atWalkEnd(func() {
+				r.mock.Ship(c.dialect, prefs.Document{k: c.defaults[k]})
+				// The server forgot the key's value: its default is now a
+				// value from outside Terraform like any other client's.
+				r.mu.Lock()
+				if !slices.Contains(r.truth[conf][k], c.defaults[k]) {
+					r.truth[conf][k] = append(r.truth[conf][k], c.defaults[k])
+				}
+				r.mu.Unlock()
+			})
 			what = "the server withdraws " + k + " (shipped again after the walk)"
 		default:
 			fate.Fault = &mockapi.Fault{Status: 503}
