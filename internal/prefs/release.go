@@ -126,17 +126,23 @@ func (w Walk) Holds(key string) bool {
 // landed with the write (nil: none did), and sure is false when that
 // request's answer was lost, so that it may not have landed at all.
 //
-// A key handed over belongs to its taker, who holds it whatever became of
-// this write; so does one another resource of the walk holds. A key the
-// landed request let go is gone. Any other key stays: its earlier value is
-// still to be written back, and no taker may claim it in this walk.
+// A key the landed request let go is gone. When it may not have landed,
+// only a key whose earlier value it wrote back stays: every other release
+// (handed over to a taker, who holds it whatever became of this write;
+// kept; imported; withdrawn) writes nothing, so it happened either way.
+// When nothing landed, a key another resource of the walk holds is that
+// resource's; any other key stays: its earlier value is still to be
+// written back, and no taker may claim it in this walk.
 func (r Release) Unreleased(landed *Released, sure bool, walk Walk) []string {
 	var held []string
 	for _, k := range r.Keys {
 		switch {
 		case landed != nil && sure:
-		case landed != nil && slices.Contains(landed.Left[HandedOver], k):
-		case landed == nil && walk.Holds(k):
+		case landed != nil:
+			if _, written := landed.Writes[k]; written {
+				held = append(held, k)
+			}
+		case walk.Holds(k):
 		default:
 			held = append(held, k)
 		}

@@ -171,3 +171,30 @@ func TestAdopt(t *testing.T) {
 		})
 	}
 }
+
+// What a resource whose write failed still manages of the keys it lets go.
+func TestUnreleased(t *testing.T) {
+	r := Release{Keys: []string{"email.back", "email.handed", "email.kept", "email.taken"}}
+	landed := &Released{
+		Writes: Document{"email.back": false},
+		Left:   map[Reason][]string{HandedOver: {"email.handed"}, Withdrawn: {"email.kept"}},
+	}
+	walk := Walk{Landed: Document{"email.taken": true}}
+	tests := []struct {
+		name   string
+		landed *Released
+		sure   bool
+		want   []string
+	}{
+		{"landed: every key let go is gone", landed, true, nil},
+		{"answer lost: only a written-back key stays, the rest wrote nothing", landed, false, []string{"email.back"}},
+		{"nothing landed: all stay but one a landed taker holds", nil, false, []string{"email.back", "email.handed", "email.kept"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.Unreleased(tt.landed, tt.sure, walk); !slices.Equal(got, tt.want) {
+				t.Fatalf("Unreleased = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -110,16 +110,23 @@ func (r *simRun) fate(req *simRequest) mockapi.Fate {
 			r.mu.Lock()
 			r.touched[req.conf][k] = simDuringApply // shipped again after the walk, without the value state may hold
 			r.mu.Unlock()
-			conf := req.conf
 			r.atWalkEnd(func() {
 				r.mock.Ship(c.dialect, prefs.Document{k: c.defaults[k]})
-				// The server forgot the key's value: its default is now a
-				// value from outside Terraform like any other client's.
+				// The catalogue is the dialect's: every user's document
+				// forgot the key's value, and holds whatever the server
+				// gives it now, a value from outside Terraform like any
+				// other client's.
 				r.mu.Lock()
-				if !slices.Contains(r.truth[conf][k], c.defaults[k]) {
-					r.truth[conf][k] = append(r.truth[conf][k], c.defaults[k])
+				defer r.mu.Unlock()
+				for i, other := range r.confs {
+					if other.dialect != c.dialect {
+						continue
+					}
+					v := r.mock.UserDocument(other.token)[k]
+					if !slices.Contains(r.truth[i][k], v) {
+						r.truth[i][k] = append(r.truth[i][k], v)
+					}
 				}
-				r.mu.Unlock()
 			})
 			what = "the server withdraws " + k + " (shipped again after the walk)"
 		default:
