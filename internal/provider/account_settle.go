@@ -66,9 +66,8 @@ func (a *account) settle(batch []*write, sent bool, after prefs.Document, err er
 		// writes did is recorded as if it landed.
 		a.doc = nil
 		for _, w := range batch {
-			if w.state == writeSent && mayHaveLanded(err) {
-				w.state, w.outcome = writeLost, w.decided
-				a.owners.land(w.Adopt, w.outcome.Earlier)
+			if mayHaveLanded(err) {
+				a.land(w, writeLost)
 			}
 			a.fail(w, err)
 		}
@@ -87,10 +86,7 @@ func (a *account) settle(batch []*write, sent bool, after prefs.Document, err er
 func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
 	var answered, again []*write
 	for _, w := range batch {
-		if w.state == writeSent {
-			w.state, w.outcome = writeLanded, w.decided
-			a.owners.land(w.Adopt, w.outcome.Earlier)
-		}
+		a.land(w, writeLanded)
 		w.after = after
 		off := prefs.Changes(after, w.pending().Hold)
 		switch {
@@ -107,6 +103,18 @@ func (a *account) checkAnswer(batch []*write, after prefs.Document) []*write {
 	}
 	a.requeue(again)
 	return answered
+}
+
+// land records that a request carrying w landed, or may have (writeLost):
+// the first such request decides, once, what w did, and its taker claims
+// hold from then on. A write that landed before keeps what it did. The
+// caller holds a.mu.
+func (a *account) land(w *write, state writeState) {
+	if w.state != writeSent {
+		return
+	}
+	w.state, w.outcome = state, w.decided
+	a.owners.land(w.Adopt, w.outcome.Earlier)
 }
 
 // requeue puts writes back at the head of the queue, in order.
