@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -59,13 +60,32 @@ func saveFailed(ctx context.Context, st stateSetter, private privateSetter, mode
 	if prior == nil && !w.onServer() {
 		return
 	}
-	for _, m := range w.moved {
-		addMisremembered(diags, m)
+	if w.Release != nil && w.onServer() {
+		addReleaseWarning(diags, "Notification Keys No Longer Managed", releasedBy(w), w.moved)
+	} else {
+		for _, m := range w.moved {
+			addMisremembered(diags, m)
+		}
 	}
 	values, remembered := stillManaged(prior, was.earlier, desired, w)
 	model.Preferences = toMap(values)
 	privateData{earlier: remembered, withdrawn: was.withdrawn}.save(ctx, private, diags)
 	diags.Append(st.Set(ctx, &model)...)
+}
+
+// releasedBy is what the release of a failed write that may have landed did
+// to the keys its resource no longer manages: of the keys it let go, those
+// it still holds (w.unreleased) are left out. A key whose release writes
+// nothing (on_destroy = "keep", imported, withdrawn) is let go either way,
+// and apply says so, as it does when the write succeeds.
+func releasedBy(w *write) prefs.Released {
+	released := w.outcome.Released
+	left := make(map[prefs.Reason][]string, len(released.Left))
+	for reason, keys := range released.Left {
+		left[reason] = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return slices.Contains(w.unreleased, k) })
+	}
+	released.Left = left
+	return released
 }
 
 // stateSetter is the part of a response's state we write.

@@ -314,6 +314,6 @@ func (r *simRun) excuseTainted(c int, keys prefs.Document) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for k := range keys {
-		r.excused[c][k] = "a tainted object's destroy is given no earlier values"
+		r.excuse(c, k, "a tainted object's destroy is given no earlier values")
 	}
 }

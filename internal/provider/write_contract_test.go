@@ -407,3 +407,26 @@ func TestContract_RestoreTheServerDoesNotKeepFails(t *testing.T) {
 		}
 	})
 }
+
+// A failed write that may have landed lets go, for good, the keys whose
+// release writes nothing (on_destroy = "keep" here): that happened either
+// way. Its state no longer holds them, and apply says so, as a successful
+// one does; otherwise the value Terraform left on the server is known to
+// no state and no warning (the walk simulator's seed 25843).
+func TestContract_FailedWriteSaysWhichKeysItLetGo(t *testing.T) {
+	eachDialectProtocol(t, func(t *testing.T, p *protocol, mock *mockapi.Server, dc dialectCase) {
+		state, private := p.create(prefs.Document{dc.keyA: !dc.defaultA, dc.keyB: !dc.defaultB}, onDestroyRestore)
+		mock.Inject(mockapi.Fault{Method: dc.write, DropAfterApply: true, Times: 1})
+		mock.Inject(mockapi.Fault{Method: dc.write, Status: 500, Times: 1})
+		config := prefs.Document{dc.keyB: dc.defaultB}
+		updated := p.apply(context.Background(), state, p.plan(state, private, config, onDestroyKeep), config, onDestroyKeep)
+		if !hasError(updated.Diagnostics) {
+			t.Fatal("the update succeeded despite the 500")
+		}
+		if got := p.preferencesIn(updated.NewState); !maps.Equal(got, config) {
+			t.Fatalf("the failed update saved %v, want %v: %s is let go either way", got, config, dc.keyA)
+		}
+		expectDiagnostic(t, updated.Diagnostics, warning, "Notification Keys No Longer Managed", nil,
+			fmt.Sprintf("stops managing %q here and leaves their values on the server as they are, because on_destroy is \"keep\"", dc.keyA))
+	})
+}
