@@ -116,6 +116,7 @@ func (r *simRun) record(out *simNodeResult) (failed bool) {
 // without an error, and whether it was interrupted.
 func (r *simRun) applyWalk(plan *simPlan, targets map[int]bool) (ok, interrupted bool, applied map[string]bool) {
 	r.snapshotOwners()
+	defer r.confirmMoved()
 	defer r.endWalk()
 	r.mu.Lock()
 	r.phase = simDuringApply
@@ -209,6 +210,7 @@ func (r *simRun) applyWalk(plan *simPlan, targets map[int]bool) (ok, interrupted
 			i := r.rng.IntN(len(waiting))
 			req := waiting[i]
 			waiting = slices.Delete(waiting, i, i+1)
+			req.crowded = req.write() && runningOf(nodes, req.conf) > 1
 			req.release <- r.fate(req)
 			// Its answer is bound to end a call or bring another request,
 			// unless the provider gave up on it: wait for that before
@@ -316,4 +318,15 @@ func (r *simRun) excuseTainted(c int, keys prefs.Document) {
 	for k := range keys {
 		r.excuse(c, k, "a tainted object's destroy is given no earlier values")
 	}
+}
+
+// runningOf counts the nodes of configuration conf being applied.
+func runningOf(nodes []*simNode, conf int) int {
+	n := 0
+	for _, node := range nodes {
+		if node.status == simRunning && node.res.conf == conf {
+			n++
+		}
+	}
+	return n
 }

@@ -135,7 +135,8 @@ func (r *simRun) checkKnown() {
 // at value v on the server, from checkKnown. A warning that a key moved
 // to a resource remembering another value speaks of that resource and
 // that value: it excuses the key while some state holds it, or at the
-// value it named, and nothing else.
+// value it named once a state holding the key was seen to remember it
+// (see confirmMoved), and nothing else.
 func (r *simRun) excusedNow(c int, k string, v bool) bool {
 	why, ok := r.excused[c][k]
 	if !ok {
@@ -151,6 +152,28 @@ func (r *simRun) excusedNow(c int, k string, v bool) bool {
 		return ok && named == v
 	}
 	return true
+}
+
+// confirmMoved records, after an apply walk, the values move warnings
+// named that a state holding the key now remembers: that resource will
+// write it back. A value no taker came to remember excuses nothing: the
+// taker that would have remembered it failed, and the key's earlier value
+// must be where it was (a batch split after a refusal decides the one
+// letting go again, without the failed taker).
+func (r *simRun) confirmMoved() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for c := range r.confs {
+		for k, named := range r.namedValue[c] {
+			for _, res := range r.res {
+				if _, held := r.stateOf(res).prefs[k]; held && res.conf == c {
+					if e, ok := earlierOf(res.private)[k]; ok && e == named {
+						r.movedValue[c][k] = named
+					}
+				}
+			}
+		}
+	}
 }
 
 // excuse records why key k of configuration c is excused from the
@@ -253,7 +276,7 @@ func (r *simRun) noteWarnings(c int, diags []*tfprotov6.Diagnostic) {
 			if k := keyAt(d.Attribute); k != "" {
 				r.excuse(c, k, d.Summary)
 				if m := simRemembered.FindStringSubmatch(d.Detail); m != nil {
-					r.movedValue[c][k] = m[1] == "true"
+					r.namedValue[c][k] = m[1] == "true"
 				}
 			}
 		}
@@ -286,7 +309,7 @@ func keyAt(p *tftypes.AttributePath) string {
 // move warning names one value (the long run's seed 12266).
 func TestWalkSimulatorKeepsAnExcuseForGood(t *testing.T) {
 	const k = "email.billing_receipts"
-	r := &simRun{excused: []map[string]string{{}}, movedValue: []map[string]bool{{}}, heldTwice: []map[string]bool{{}}}
+	r := &simRun{excused: []map[string]string{{}}, namedValue: []map[string]bool{{}}, movedValue: []map[string]bool{{}}, heldTwice: []map[string]bool{{}}}
 	warn := func(summary, detail string, at *tftypes.AttributePath) {
 		r.noteWarnings(0, []*tfprotov6.Diagnostic{{Severity: tfprotov6.DiagnosticSeverityWarning, Summary: summary, Detail: detail, Attribute: at}})
 	}

@@ -28,10 +28,16 @@ func (r *simRun) otherClients(during bool) {
 // the checker's idea of its pre-Terraform value up to date: a key no state
 // holds takes the new value as its own; one a state holds drifted.
 func (r *simRun) otherClient(conf int, k string, v, during bool) {
-	c := r.confs[conf]
-	if err := r.mock.SetFor(c.token, prefs.Document{k: v}); err != nil {
+	if err := r.mock.SetFor(r.confs[conf].token, prefs.Document{k: v}); err != nil {
 		r.fail("simulator", err.Error())
 	}
+	r.noteOtherClient(conf, k, v, during)
+}
+
+// noteOtherClient is otherClient's bookkeeping, for a change the mock
+// makes itself.
+func (r *simRun) noteOtherClient(conf int, k string, v, during bool) {
+	c := r.confs[conf]
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fmt.Fprintf(&r.trace, "   other client sets %s %s = %v\n", c, k, v)
@@ -64,7 +70,16 @@ func (r *simRun) fate(req *simRequest) mockapi.Fate {
 	roll := r.rng.Float64()
 	pick := r.rng.IntN(8)
 	extra := r.rng.IntN(1 << 20)
+	boost := req.crowded && r.rng.IntN(2) == 0
 	r.mu.Unlock()
+	if fresh, _, _ := r.keysTaken(req); boost && len(fresh) > 0 {
+		// A write of a walk with other writes of its configuration
+		// running may carry several of them, merged: refused for a key a
+		// resource takes over, it is split, and each part is decided
+		// again without the others. That is rare at the run's fault rate,
+		// so it is made common here.
+		roll, pick = -1, 6
+	}
 	fate := mockapi.Fate{}
 	what := "served"
 	select {
@@ -93,10 +108,22 @@ func (r *simRun) fate(req *simRequest) mockapi.Fate {
 		case 2:
 			fate.StatusAfterApply = 504
 			what = "applied, answered 504"
-		case 3, 4:
+		case 3:
 			k, v := r.anyKey(req.conf, extra)
 			fate.Before = func() { r.otherClient(req.conf, k, v, true) }
 			what = "another client's change lands first"
+		case 4:
+			// A key the request's writes declare, changed after the write
+			// is applied and before it is answered: the answer shows it
+			// off, and the write goes again.
+			k, v := r.declaredKey(req, extra)
+			c := r.confs[req.conf]
+			fate.Before = func() {
+				r.mock.SetAfterNextWrite(c.dialect, prefs.Document{k: v})
+				r.noteOtherClient(req.conf, k, v, true)
+			}
+			r.atWalkEnd(func() { r.mock.SetAfterNextWrite(c.dialect, nil) }) // if the server refused the write
+			what = "another client's change lands during the request"
 		case 5:
 			k, _ := r.anyKey(req.conf, extra)
 			c := r.confs[req.conf]
@@ -161,13 +188,48 @@ func (r *simRun) anyKey(conf, n int) (string, bool) {
 	return k, !r.mock.UserDocument(r.confs[conf].token)[k]
 }
 
+// declaredKey picks a key the request carries that a resource declares,
+// preferring one it takes over, and the other value than the declared one;
+// else any key.
+func (r *simRun) declaredKey(req *simRequest, n int) (string, bool) {
+	_, taken, carried := r.keysTaken(req)
+	for _, keys := range [][]string{taken, carried} {
+		if len(keys) == 0 {
+			continue
+		}
+		k := keys[n%len(keys)]
+		for _, res := range r.res {
+			if v, ok := res.cfg[k]; ok && res.conf == req.conf {
+				return k, !v
+			}
+		}
+	}
+	return r.anyKey(req.conf, n)
+}
+
 // takenKey picks the key a refusal is about: one the request carries that
 // a resource takes over (declares, but its state lacks) and no other
 // resource lets go, so that merged requests of keys moving between
 // resources are refused and split for the taker's own key; else one the
 // request carries; else any key.
 func (r *simRun) takenKey(req *simRequest, n int) string {
-	var fresh, taken, carried []string
+	fresh, taken, carried := r.keysTaken(req)
+	switch {
+	case len(fresh) > 0:
+		return fresh[n%len(fresh)]
+	case len(taken) > 0:
+		return taken[n%len(taken)]
+	case len(carried) > 0:
+		return carried[n%len(carried)]
+	}
+	k, _ := r.anyKey(req.conf, n)
+	return k
+}
+
+// keysTaken sorts the keys a write request carries: those a resource
+// declares (carried), of which those its state lacks (taken), of which
+// those no state holds (fresh).
+func (r *simRun) keysTaken(req *simRequest) (fresh, taken, carried []string) {
 	for _, k := range req.keys {
 		held := false
 		for _, res := range r.res {
@@ -190,16 +252,7 @@ func (r *simRun) takenKey(req *simRequest, n int) string {
 			}
 		}
 	}
-	switch {
-	case len(fresh) > 0:
-		return fresh[n%len(fresh)]
-	case len(taken) > 0:
-		return taken[n%len(taken)]
-	case len(carried) > 0:
-		return carried[n%len(carried)]
-	}
-	k, _ := r.anyKey(req.conf, n)
-	return k
+	return fresh, taken, carried
 }
 
 func (r *simRun) atWalkEnd(f func()) {

@@ -179,6 +179,7 @@ func newFidelityRun(t *testing.T, dc dialectCase) *simRun {
 	r.confs = []*simConf{c}
 	r.truth = []map[string][]bool{{}}
 	r.excused = []map[string]string{{}}
+	r.namedValue, r.movedValue = []map[string]bool{{}}, []map[string]bool{{}}
 	r.tags = map[string]bool{}
 	r.res = []*simRes{{name: "a"}, {name: "b"}}
 	return r

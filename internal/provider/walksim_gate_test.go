@@ -37,7 +37,10 @@ type simRequest struct {
 	method, path string
 	conf         int
 	// keys are the keys a write's body carries.
-	keys    []string
+	keys []string
+	// crowded: other calls of its configuration were running when the
+	// scheduler released it, so it may carry their writes too.
+	crowded bool
 	gone    <-chan struct{} // closed when the provider gave up on it
 	release chan mockapi.Fate
 }

@@ -208,9 +208,11 @@ type simRun struct {
 	// excused holds, per configuration, keys a warning said destroy
 	// leaves as they are.
 	excused []map[string]string
-	// movedValue holds, per configuration, the value a move warning said
-	// the key's taker remembers (and will write back).
-	movedValue []map[string]bool
+	// namedValue holds, per configuration, the value a move warning said
+	// the key's taker remembers, or would if Terraform applied it first;
+	// movedValue, those a state holding the key was then seen to remember
+	// (and will write back).
+	namedValue, movedValue []map[string]bool
 	// heldTwice holds, per configuration, the keys a plan of this step
 	// warned two states hold while the one declaring it changes nothing:
 	// the apply of the one letting go writes the earlier value over it,
@@ -320,6 +322,7 @@ func (r *simRun) setUp() {
 		}
 		r.truth = append(r.truth, truth)
 		r.excused = append(r.excused, map[string]string{})
+		r.namedValue = append(r.namedValue, map[string]bool{})
 		r.movedValue = append(r.movedValue, map[string]bool{})
 	}
 	for i := range 2 + r.rng.IntN(5) {
