@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/openprefs/terraform-provider-notification/internal/credentials"
+	"github.com/openprefs/terraform-provider-notification/internal/credentials/credentialstest"
 	"github.com/openprefs/terraform-provider-notification/internal/prefs"
 )
 
@@ -29,25 +30,6 @@ type fakeClock struct {
 }
 
 func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-// mintScript is a token command: each run appends a line to the counter
-// file and prints tok-<runs>, with expires_at when given (a time far from
-// the fake clock's, so that the token is not due again).
-func mintScript(t *testing.T, expiresAt string) ([]string, func() int) {
-	t.Helper()
-	counter := filepath.Join(t.TempDir(), "runs")
-	script := `echo run >> "$1"; n=$(wc -l < "$1" | tr -d ' '); `
-	if expiresAt != "" {
-		script += `printf '{"token": "tok-%s", "expires_at": "` + expiresAt + `"}' "$n"`
-	} else {
-		script += `echo "tok-$n"`
-	}
-	runs := func() int {
-		b, _ := os.ReadFile(counter)
-		return strings.Count(string(b), "\n")
-	}
-	return []string{"sh", "-c", script, "mint", counter}, runs
-}
 
 // authServer answers the v1 document to the tokens it accepts and 401 to
 // the others, and records the token of every request.
@@ -109,7 +91,7 @@ func sourceClient(t *testing.T, src TokenSource, accept func(string, int) bool) 
 // A 401 fetches a new token and sends the request again, once; when many
 // requests meet a 401 with one token, one new token serves them all.
 func TestRefusedOnceIsFetchedAgainAndSentAgain(t *testing.T) {
-	argv, runs := mintScript(t, "")
+	argv, runs := credentialstest.MintScript(t, "")
 	c, as := sourceClient(t, credentials.Command(argv, credentials.Options{}), func(tok string, _ int) bool { return tok != "tok-1" })
 	readInParallel(t, c, 20)
 	if n := runs(); n != 2 {
@@ -124,7 +106,7 @@ func TestRefusedOnceIsFetchedAgainAndSentAgain(t *testing.T) {
 // Refused twice is the error: the API's own, which says a new token was
 // tried too and when the token expires, when known.
 func TestRefusedTwiceIsTheError(t *testing.T) {
-	argv, runs := mintScript(t, "2026-03-04T07:00:00Z")
+	argv, runs := credentialstest.MintScript(t, "2026-03-04T07:00:00Z")
 	c, as := sourceClient(t, credentials.Command(argv, credentials.Options{}), func(string, int) bool { return false })
 	_, err := c.Read(context.Background())
 	var rejected *TokenRejectedError
@@ -159,7 +141,7 @@ func TestStaticTokenIsNeverRetried(t *testing.T) {
 func TestEachAttemptGetsTheCurrentToken(t *testing.T) {
 	clock := &fakeClock{now: t0}
 	// Two seconds from the fake clock: less than 10 s left, always due.
-	argv, _ := mintScript(t, "2026-03-04T05:06:09Z")
+	argv, _ := credentialstest.MintScript(t, "2026-03-04T05:06:09Z")
 	src := credentials.Command(argv, credentials.Options{Now: clock.Now})
 	as := &authServer{accept: func(string, int) bool { return true }}
 	failFirst := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -205,7 +187,7 @@ func TestFailingCommandIsNotRetried(t *testing.T) {
 // Once per logical request: a resend that meets a 503 is retried, and a
 // 401 on that retry is final, not one more fetch.
 func TestOneResendPerRequestAcrossRetries(t *testing.T) {
-	argv, runs := mintScript(t, "")
+	argv, runs := credentialstest.MintScript(t, "")
 	var mu sync.Mutex
 	var seen []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -235,7 +217,7 @@ func TestOneResendPerRequestAcrossRetries(t *testing.T) {
 // A request Terraform stopped sends nothing more: a write refused with 401
 // is not sent again with a new token after an interrupt.
 func TestStoppedRequestIsNotSentAgainAfterA401(t *testing.T) {
-	argv, runs := mintScript(t, "")
+	argv, runs := credentialstest.MintScript(t, "")
 	c, as := sourceClient(t, credentials.Command(argv, credentials.Options{}), func(tok string, _ int) bool { return tok != "tok-1" })
 	stop := make(chan struct{})
 	close(stop)
@@ -298,7 +280,7 @@ func (s *stopDuringRefetch) Refetch(ctx context.Context, stale credentials.Token
 // Ctrl-C during the refetch after a 401: the request is not sent again,
 // and the 401 does not claim a new token was refused.
 func TestStoppedDuringRefetchIsNotSentAgain(t *testing.T) {
-	argv, _ := mintScript(t, "")
+	argv, _ := credentialstest.MintScript(t, "")
 	stop := make(chan struct{})
 	src := &stopDuringRefetch{TokenSource: credentials.Command(argv, credentials.Options{}), stop: stop}
 	c, as := sourceClient(t, src, func(tok string, _ int) bool { return tok != "tok-1" })

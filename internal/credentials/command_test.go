@@ -11,29 +11,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// mintScript is a token command: each run appends a line to the counter
-// file and prints tok-<runs>, with expires_at when given.
-func mintScript(t *testing.T, expiresAt string) ([]string, func() int) {
-	t.Helper()
-	counter := filepath.Join(t.TempDir(), "runs")
-	script := `echo run >> "$1"; n=$(wc -l < "$1" | tr -d ' '); `
-	if expiresAt != "" {
-		script += `printf '{"token": "tok-%s", "expires_at": "` + expiresAt + `"}' "$n"`
-	} else {
-		script += `echo "tok-$n"`
-	}
-	runs := func() int {
-		b, _ := os.ReadFile(counter)
-		return strings.Count(string(b), "\n")
-	}
-	return []string{"sh", "-c", script, "mint", counter}, runs
-}
+	"github.com/openprefs/terraform-provider-notification/internal/credentials/credentialstest"
+)
 
 // Many callers in parallel that all need a new token run the command once.
 func TestParallelCallersNeedingRefreshRunTheCommandOnce(t *testing.T) {
-	argv, runs := mintScript(t, "2026-03-04T07:00:00Z")
+	argv, runs := credentialstest.MintScript(t, "2026-03-04T07:00:00Z")
 	clock := &fakeClock{now: t0}
 	src := Command(argv, Options{Now: clock.Now})
 	src.current = Token{Value: "old", fetched: t0.Add(-55 * time.Second), Expiry: t0.Add(5 * time.Second)}

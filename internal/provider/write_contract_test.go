@@ -71,6 +71,18 @@ func earlierIn(tb testing.TB, private []byte) prefs.Document {
 	return earlier
 }
 
+// destroyRestores destroys each resource, in order, and fails unless the
+// document is then what it was before Terraform.
+func (p *protocol) destroyRestores(mock *mockapi.Server, before prefs.Document, resources ...*tfprotov6.ApplyResourceChangeResponse) {
+	p.tb.Helper()
+	for _, r := range resources {
+		p.check(nil, p.change(r.NewState, r.Private, nil, "").Diagnostics)
+	}
+	if after := mock.Document(p.dc.dialect); !maps.Equal(after, before) {
+		p.tb.Fatalf("after destroy the document is %v, want %v", after, before)
+	}
+}
+
 // Finding 1: a key moves from a to b; b's write lands and a's fails. a's
 // state must not keep the key: b holds it now. Otherwise the next apply,
 // in which b changes nothing and so is not applied, lets a write the
@@ -103,11 +115,7 @@ func TestContract_FailedReleaseDropsAKeyItsTakerHolds(t *testing.T) {
 			t.Fatalf("%s = %v after a's second apply, want b's %v", dc.keyA, got, !dc.defaultA)
 		}
 		// Destroy both: every key back where it was before Terraform.
-		p.check(nil, p.change(applied.NewState, applied.Private, nil, "").Diagnostics)
-		p.check(nil, p.change(b.NewState, b.Private, nil, "").Diagnostics)
-		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
-			t.Fatalf("after destroy the document is %v, want %v", after, before)
-		}
+		p.destroyRestores(mock, before, applied, b)
 	})
 }
 
@@ -125,10 +133,7 @@ func TestContract_WriteSentTwiceRemembersTheValuesBeforeIt(t *testing.T) {
 		if want := (prefs.Document{dc.keyA: dc.defaultA, dc.keyB: dc.defaultB}); !maps.Equal(earlierIn(t, private), want) {
 			t.Fatalf("the create remembers %v, want %v: the values before its first request", earlierIn(t, private), want)
 		}
-		p.check(nil, p.change(state, private, nil, "").Diagnostics)
-		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
-			t.Fatalf("after destroy the document is %v, want %v", after, before)
-		}
+		p.destroyRestores(mock, before, &tfprotov6.ApplyResourceChangeResponse{NewState: state, Private: private})
 	})
 }
 
@@ -152,10 +157,7 @@ func TestContract_LandedWriteSavedWhenItsSecondRequestFails(t *testing.T) {
 			t.Fatalf("the failed create remembers %v, want %v", earlierIn(t, created.Private), want)
 		}
 		p.walk()
-		p.check(nil, p.change(created.NewState, created.Private, nil, "").Diagnostics)
-		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
-			t.Fatalf("after destroy the document is %v, want %v", after, before)
-		}
+		p.destroyRestores(mock, before, created)
 	})
 }
 
@@ -186,10 +188,7 @@ func TestContract_InterruptedWriteWithALostAnswerIsSaved(t *testing.T) {
 			t.Fatalf("the interrupted create remembers %v, want %s = %v", earlierIn(t, created.Private), dc.keyA, dc.defaultA)
 		}
 		p.walk()
-		p.check(nil, p.change(created.NewState, created.Private, nil, "").Diagnostics)
-		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
-			t.Fatalf("after destroy the document is %v, want %v", after, before)
-		}
+		p.destroyRestores(mock, before, created)
 	})
 }
 
@@ -234,11 +233,7 @@ func TestContract_TakerRefusesAKeyItsReleaserStillHolds(t *testing.T) {
 		b = p.apply(context.Background(), nil, bPlan, bConfig, onDestroyRestore)
 		p.check(nil, b.Diagnostics)
 		p.walk()
-		p.check(nil, p.change(a.NewState, a.Private, nil, "").Diagnostics)
-		p.check(nil, p.change(b.NewState, b.Private, nil, "").Diagnostics)
-		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
-			t.Fatalf("after destroy the document is %v, want %v", after, before)
-		}
+		p.destroyRestores(mock, before, a, b)
 	})
 }
 
@@ -304,10 +299,7 @@ func retriedWriteThatMayHaveLanded(t *testing.T, status int) {
 			t.Fatalf("the failed create saved %v remembering %v; want %s, which landed, and its value before", got, earlierIn(t, created.Private), dc.keyA)
 		}
 		p.walk()
-		p.check(nil, p.change(created.NewState, created.Private, nil, "").Diagnostics)
-		if after := mock.Document(dc.dialect); !maps.Equal(after, before) {
-			t.Fatalf("after destroy the document is %v, want %v", after, before)
-		}
+		p.destroyRestores(mock, before, created)
 	})
 }
 
