@@ -1,6 +1,7 @@
 package mockapi
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 
@@ -21,11 +22,45 @@ type Fate struct {
 	// Before runs just before the request is served: another client of the
 	// API changing the document while the request is on its way.
 	Before func()
+	// AfterApply, for a write the API accepts, is set on the document it
+	// wrote once it is applied and before it is answered: another client's
+	// change landing while the request is in flight, which its answer
+	// shows. Then Applied runs, if set. A refused write changes nothing.
+	AfterApply prefs.Document
+	Applied    func()
+}
+
+// afterApply is a request's AfterApply, as its handler finds it.
+type afterApply struct {
+	values  prefs.Document
+	applied bool
+}
+
+type afterApplyKey struct{}
+
+// changesAfterWrite returns what another client sets on a document just
+// after a write of it is applied: the request's own Fate.AfterApply, else
+// what SetAfterNextWrite holds for the dialect. The caller holds s.mu.
+func (s *Server) changesAfterWrite(r *http.Request, d prefs.Dialect) prefs.Document {
+	if a, ok := r.Context().Value(afterApplyKey{}).(*afterApply); ok {
+		a.applied = true
+		return a.values
+	}
+	return s.takeAfterWrite(d)
 }
 
 // ServeFate serves r with fate: ServeHTTP serves every request this way,
 // with the injected fault that fires on it, if any.
 func (s *Server) ServeFate(w http.ResponseWriter, r *http.Request, fate Fate) {
+	if fate.AfterApply != nil {
+		after := &afterApply{values: fate.AfterApply}
+		r = r.WithContext(context.WithValue(r.Context(), afterApplyKey{}, after))
+		defer func() {
+			if after.applied && fate.Applied != nil {
+				fate.Applied()
+			}
+		}()
+	}
 	rec := &recorder{ResponseWriter: w}
 	body, entry := s.begin(r)
 	rec.Header().Set("X-Request-Id", entry.RequestID)

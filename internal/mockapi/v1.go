@@ -50,7 +50,7 @@ func (s *Server) serveV1(w http.ResponseWriter, r *http.Request, body []byte, re
 		for k, v := range changes {
 			stored[k] = v
 		}
-		maps.Copy(stored, s.takeAfterWrite(prefs.V1))
+		maps.Copy(stored, s.changesAfterWrite(r, prefs.V1))
 	default:
 		w.Header().Set("Allow", "GET, PATCH")
 		v1Error(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "use GET or PATCH", requestID, nil)

@@ -84,7 +84,7 @@ func (s *Server) serveVast(w http.ResponseWriter, r *http.Request, body []byte) 
 		}
 		// PUT replaces: keys the body leaves out fall back to their defaults.
 		s.vast.keep(doc, s.vastStored[userID])
-		maps.Copy(doc, s.takeAfterWrite(prefs.VastAI))
+		maps.Copy(doc, s.changesAfterWrite(r, prefs.VastAI))
 		s.vastStored[userID] = doc
 	default:
 		w.Header().Set("Allow", "GET, PUT")

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -61,7 +60,15 @@ func saveFailed(ctx context.Context, st stateSetter, private privateSetter, mode
 		return
 	}
 	if w.Release != nil && w.onServer() {
-		addReleaseWarning(diags, "Notification Keys No Longer Managed", releasedBy(w), w.moved)
+		// What its release let go happened, or would have left the
+		// server as it is: say so, as a successful apply does. Of the
+		// keys it let go, it still holds none: w.unreleased holds only
+		// keys whose earlier value it wrote back.
+		summary := "Notification Keys No Longer Managed"
+		if desired == nil {
+			summary = "Notification Keys Left as They Are"
+		}
+		addReleaseWarning(diags, summary, w.outcome.Released, w.moved)
 	} else {
 		for _, m := range w.moved {
 			addMisremembered(diags, m)
@@ -71,21 +78,6 @@ func saveFailed(ctx context.Context, st stateSetter, private privateSetter, mode
 	model.Preferences = toMap(values)
 	privateData{earlier: remembered, withdrawn: was.withdrawn}.save(ctx, private, diags)
 	diags.Append(st.Set(ctx, &model)...)
-}
-
-// releasedBy is what the release of a failed write that may have landed did
-// to the keys its resource no longer manages: of the keys it let go, those
-// it still holds (w.unreleased) are left out. A key whose release writes
-// nothing (on_destroy = "keep", imported, withdrawn) is let go either way,
-// and apply says so, as it does when the write succeeds.
-func releasedBy(w *write) prefs.Released {
-	released := w.outcome.Released
-	left := make(map[prefs.Reason][]string, len(released.Left))
-	for reason, keys := range released.Left {
-		left[reason] = slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return slices.Contains(w.unreleased, k) })
-	}
-	released.Left = left
-	return released
 }
 
 // stateSetter is the part of a response's state we write.

@@ -70,7 +70,13 @@ func (r *simRun) moveKey(from *simRes) {
 		return
 	}
 	to := takers[r.rng.IntN(len(takers))]
-	k := r.sample(from.cfg.Keys(), 1)[0]
+	// Preferably a key Terraform set off its default: one still at it
+	// looks the same whether or not its earlier value is written back.
+	keys := slices.DeleteFunc(from.cfg.Keys(), func(k string) bool { return from.cfg[k] == r.confs[from.conf].defaults[k] })
+	if len(keys) == 0 {
+		keys = from.cfg.Keys()
+	}
+	k := r.sample(keys, 1)[0]
 	to.cfg[k] = from.cfg[k]
 	if r.rng.IntN(3) == 0 {
 		to.cfg[k] = !to.cfg[k]
@@ -79,11 +85,11 @@ func (r *simRun) moveKey(from *simRes) {
 	// Often the taker takes a key of its own too, that a refusal can be
 	// about: a merged request refused for it is split, and the one letting
 	// go must then be decided again, without the taker.
-	if keys := r.freeKeys(to.conf); len(keys) > 0 && r.rng.IntN(2) == 0 {
+	if keys := r.freeKeys(to.conf); len(keys) > 0 && r.rng.IntN(4) > 0 {
 		to.cfg[r.sample(keys, 1)[0]] = r.rng.IntN(2) == 0
 	}
-	// Half the time nothing orders the two, so that their writes may go
-	// in one request.
+	// Half the time this move adds no order between the two, so that
+	// their writes may go in one request.
 	switch r.rng.IntN(4) {
 	case 0:
 		to.dependsOn = []int{slices.Index(r.res, from)}

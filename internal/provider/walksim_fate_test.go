@@ -70,7 +70,7 @@ func (r *simRun) fate(req *simRequest) mockapi.Fate {
 	roll := r.rng.Float64()
 	pick := r.rng.IntN(8)
 	extra := r.rng.IntN(1 << 20)
-	boost := req.crowded && r.rng.IntN(2) == 0
+	boost := req.crowded && r.faultRate > 0 && r.rng.IntN(2) == 0
 	r.mu.Unlock()
 	if fresh, _, _ := r.keysTaken(req); boost && len(fresh) > 0 {
 		// A write of a walk with other writes of its configuration
@@ -117,12 +117,8 @@ func (r *simRun) fate(req *simRequest) mockapi.Fate {
 			// is applied and before it is answered: the answer shows it
 			// off, and the write goes again.
 			k, v := r.declaredKey(req, extra)
-			c := r.confs[req.conf]
-			fate.Before = func() {
-				r.mock.SetAfterNextWrite(c.dialect, prefs.Document{k: v})
-				r.noteOtherClient(req.conf, k, v, true)
-			}
-			r.atWalkEnd(func() { r.mock.SetAfterNextWrite(c.dialect, nil) }) // if the server refused the write
+			fate.AfterApply = prefs.Document{k: v}
+			fate.Applied = func() { r.noteOtherClient(req.conf, k, v, true) }
 			what = "another client's change lands during the request"
 		case 5:
 			k, _ := r.anyKey(req.conf, extra)
@@ -189,22 +185,33 @@ func (r *simRun) anyKey(conf, n int) (string, bool) {
 }
 
 // declaredKey picks a key the request carries that a resource declares,
-// preferring one it takes over, and the other value than the declared one;
-// else any key.
+// and the other value than the declared one: preferably one it takes over
+// and changes, whose other value is the one the key had (a vastai PUT
+// carries every key, and another value than the key's would be one more
+// the checker allows it to go back to); else any key.
 func (r *simRun) declaredKey(req *simRequest, n int) (string, bool) {
 	_, taken, carried := r.keysTaken(req)
-	for _, keys := range [][]string{taken, carried} {
-		if len(keys) == 0 {
-			continue
-		}
-		k := keys[n%len(keys)]
-		for _, res := range r.res {
-			if v, ok := res.cfg[k]; ok && res.conf == req.conf {
-				return k, !v
-			}
+	doc := r.mock.UserDocument(r.confs[req.conf].token)
+	changed := func(keys []string) []string {
+		return slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return doc[k] == r.declared(req.conf, k) })
+	}
+	for _, keys := range [][]string{changed(taken), changed(carried), taken, carried} {
+		if len(keys) > 0 {
+			k := keys[n%len(keys)]
+			return k, !r.declared(req.conf, k)
 		}
 	}
 	return r.anyKey(req.conf, n)
+}
+
+// declared is the value a resource of configuration conf declares for k.
+func (r *simRun) declared(conf int, k string) bool {
+	for _, res := range r.res {
+		if v, ok := res.cfg[k]; ok && res.conf == conf {
+			return v
+		}
+	}
+	return false
 }
 
 // takenKey picks the key a refusal is about: one the request carries that
